@@ -1,0 +1,574 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: hostconfig
+short_description: Zabbix hosts from the HostConfigs of NetBox's netbox_zabbix plugin
+version_added: 0.1.0
+description:
+  - Reads every HostConfig of the C(netbox_zabbix) NetBox plugin (with its agent and SNMP interfaces, host groups,
+    templates, proxies, Setting, TagMapping and InventoryMapping) and the Devices, Virtual Machines and IP addresses
+    they point to, and makes one inventory host per HostConfig.
+  - Each host is named after its Device or Virtual Machine and carries C(zabbix_host), the complete desired Zabbix
+    state in the shape the modules M(netbox_zabbix.sync.zabbix_host_sync) and
+    M(netbox_zabbix.sync.zabbix_host_sync_batch) take.
+  - Lists are read with C(ordering=id) in pages of O(page_size); Devices, Virtual Machines and IP addresses are read in
+    bulk. The number of HTTP requests grows with the number of pages, never with the number of hosts; it is shown
+    with C(-v).
+  - Broken data never fails the inventory. A HostConfig whose Device or VM is gone, an interface without an IP address,
+    an unknown template, host group or proxy, or a proxy mode without a proxy, gives a host with
+    C(zabbix_host_valid=false) and a reason per field in C(zabbix_host_errors), in the group C(zabbix_invalid).
+  - The configuration file name must end with C(.netbox_hostconfig.yml) or C(.netbox_hostconfig.yaml).
+author:
+  - netbox_zabbix.sync maintainers
+requirements:
+  - pynetbox >= 7.5
+  - requests
+extends_documentation_fragment:
+  - constructed
+  - inventory_cache
+  - netbox_zabbix.sync._netbox
+  - netbox_zabbix.sync._netbox.plugins
+options:
+  plugin:
+    description: Marks this file as a configuration of this plugin.
+    type: str
+    required: true
+    choices: ['netbox_zabbix.sync.hostconfig']
+  tag_mapping_tags:
+    description:
+      - Names of the NetBox tags that the TagMapping objects themselves carry.
+      - For each of these that the Device or VM also carries, the host gets the tag C(<tag_prefix><name>) with the value
+        C(<name>) (step 2 of the tag rules). Those tags cannot be read over the API (only set from NetBox's shell), hence this
+        option. It applies to the device and the virtual machine TagMapping alike, and only where such a TagMapping
+        exists.
+    type: list
+    elements: str
+    default: []
+  filters:
+    description:
+      - Sync a subset without C(--limit). Each key narrows the hosts; several values of one key mean any of them,
+        several keys mean all of them.
+      - Every host gets C(netbox_inventory_filtered=true) when any filter is set, so that a playbook skips work that
+        needs the whole set (deleting orphans in Zabbix).
+      - A HostConfig whose Device/VM is gone can only match the O(filters.status) and O(filters.object_types) filters.
+    type: dict
+    default: {}
+    suboptions:
+      status:
+        description: HostConfig status.
+        type: list
+        elements: str
+        choices: [enabled, disabled]
+      object_types:
+        description: Kind of NetBox object (filtered on the server).
+        type: list
+        elements: str
+        choices: [device, virtualmachine]
+      names:
+        description:
+          - Device/VM (inventory host) names. Shell-style globs (V(sw-core-*), V(db-??)), matched on the whole name.
+          - A pattern starting with V(~) is a Python regular expression matched from the start of the name, as in
+            Ansible host patterns (V(~^(sw|rt\)-\\d+$)).
+        type: list
+        elements: str
+      sites:
+        description: NetBox site slug or name of the Device/VM.
+        type: list
+        elements: str
+      tenants:
+        description: NetBox tenant slug or name of the Device/VM.
+        type: list
+        elements: str
+      roles:
+        description: NetBox device role slug or name of the Device/VM.
+        type: list
+        elements: str
+      tags:
+        description: NetBox tag slug or name; the Device/VM must carry at least one of them.
+        type: list
+        elements: str
+  max_workers:
+    description:
+      - Parallel HTTP requests for the pages of one list and for independent lists.
+      - V(1) reads everything one request at a time.
+    type: int
+    default: 4
+  page_size:
+    description:
+      - Rows per page (C(limit)). NetBox caps it at its C(MAX_PAGE_SIZE) (default 1000); the plugin follows what the
+        server returns.
+    type: int
+    default: 1000
+notes:
+  - Host variables set on every host are C(zabbix_host), C(zabbix_host_valid), C(zabbix_host_errors),
+    C(netbox_hostconfig), C(netbox_object), C(netbox_inventory_filtered) and C(ansible_connection=local).
+    See the collection's C(docs/inventory.md) for each field.
+  - Built-in groups are C(netbox_hostconfig) (all hosts), C(zabbix_device), C(zabbix_virtualmachine),
+    C(zabbix_enabled), C(zabbix_disabled), C(zabbix_invalid), C(zabbix_hostgroup_<name>) per Zabbix host group and
+    C(netbox_site_<slug>) per NetBox site. Names are lower case with every character other than a-z, 0-9 and C(_)
+    replaced by C(_).
+  - When a HostConfig has no interface marked main for a type, the first interface of that type (lowest id) becomes
+    main, as Zabbix needs exactly one per type.
+  - All data from NetBox is untrusted for templating (ansible-core 2.19+ data tagging); a C({{ }}) in NetBox stays text.
+"""
+
+EXAMPLES = r"""
+# inventory/netbox.netbox_hostconfig.yml - URL and token from NETBOX_API and NETBOX_TOKEN
+plugin: netbox_zabbix.sync.hostconfig
+
+# Everything spelled out, a subset, and extra groups
+plugin: netbox_zabbix.sync.hostconfig
+netbox_url: https://netbox.example.com
+netbox_token: "{{ lookup('ansible.builtin.env', 'NETBOX_TOKEN') }}"
+validate_certs: true
+timeout: 60
+tag_mapping_tags: [zabbix]
+filters:
+  status: [enabled]
+  object_types: [device]
+  names: ["sw-*", "~^rt-\\d+$"]
+  sites: [ams1, fra2]
+  tags: [production]
+keyed_groups:
+  - key: netbox_object.role
+    prefix: role
+groups:
+  behind_proxy: zabbix_host.monitored_by == 'proxy'
+compose:
+  zabbix_visible_name: netbox_hostconfig.name
+
+# Cache the inventory for 10 minutes (ansible-inventory --flush-cache refreshes it)
+plugin: netbox_zabbix.sync.hostconfig
+cache: true
+cache_plugin: ansible.builtin.jsonfile
+cache_connection: ~/.cache/netbox_zabbix_inventory
+cache_timeout: 600
+"""
+
+import fnmatch
+import hashlib
+import json
+import re
+import time
+import typing as t
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible.errors import AnsibleParserError
+from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils import _hostconfig as hcmap
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._netbox import (
+    NetBoxClient,
+    NetBoxError,
+    NetBoxOptions,
+)
+
+try:  # ansible-core 2.19+: data is untrusted unless tagged, nothing to do (see _make_unsafe)
+    from ansible.template import trust_as_template as _trust_as_template  # noqa: F401
+
+    HAS_DATA_TAGGING = True
+except ImportError:  # pragma: no cover - older ansible-core
+    from ansible.utils.unsafe_proxy import wrap_var as _wrap_var
+
+    HAS_DATA_TAGGING = False
+
+SUFFIXES = (".netbox_hostconfig.yml", ".netbox_hostconfig.yaml")
+FILTER_KEYS = ("status", "object_types", "names", "sites", "tenants", "roles", "tags")
+OBJECT_ENDPOINTS = {"device": "dcim/devices", "virtualmachine": "virtualization/virtual-machines"}
+OBJECT_CONTENT_TYPES = {"device": ("dcim", "device"), "virtualmachine": ("virtualization", "virtualmachine")}
+# fields of a Device/VM every run needs (netbox_object, groups, filters, default tag)
+OBJECT_FIELDS = ("id", "name", "status", "site", "tenant", "role", "platform", "tags")
+# relation name -> endpoint, to read full rows where a mapping path goes past a brief object
+RELATION_ENDPOINTS = {
+    "site": "dcim/sites",
+    "location": "dcim/locations",
+    "region": "dcim/regions",
+    "rack": "dcim/racks",
+    "tenant": "tenancy/tenants",
+    "platform": "dcim/platforms",
+    "role": "dcim/device-roles",
+    "device_type": "dcim/device-types",
+    "manufacturer": "dcim/manufacturers",
+    "cluster": "virtualization/clusters",
+    "device": "dcim/devices",
+    "primary_ip": "ipam/ip-addresses",
+    "primary_ip4": "ipam/ip-addresses",
+    "primary_ip6": "ipam/ip-addresses",
+    "oob_ip": "ipam/ip-addresses",
+}
+STATUS_VALUES = {"enabled": 0, "disabled": 1}
+
+
+def _make_unsafe(value: t.Any) -> t.Any:
+    """Mark NetBox data as never-to-be-templated.
+
+    On ansible-core 2.19+ (what this collection requires) a string is templated only when
+    it carries the TrustedAsTemplate tag, which JSON from an HTTP answer never has: the data
+    is already unsafe and walking 10,000 hosts again would only cost time. Older cores need
+    ``wrap_var``.
+    """
+    return value if HAS_DATA_TAGGING else _wrap_var(value)
+
+
+def safe_group_name(name: str) -> str:
+    return re.sub(r"[^a-z0-9_]", "_", str(name).lower())
+
+
+class HostConfigFilters:
+    """The ``filters`` option, checked once and applied per HostConfig / Device / VM."""
+
+    def __init__(self, raw: t.Mapping[str, t.Any] | None) -> None:
+        raw = dict(raw or {})
+        unknown = sorted(set(raw) - set(FILTER_KEYS))
+        if unknown:
+            raise AnsibleParserError(f"filters: unknown key(s) {', '.join(unknown)}; known: {', '.join(FILTER_KEYS)}")
+        self.values: dict[str, list[str]] = {}
+        for key in FILTER_KEYS:
+            value = raw.get(key)
+            if value in (None, [], ""):
+                continue
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list):
+                raise AnsibleParserError(f"filters.{key}: expected a list of strings")
+            self.values[key] = [str(item) for item in value]
+        for key, allowed in (("status", STATUS_VALUES), ("object_types", hcmap.OBJECT_TYPES)):
+            bad = [item for item in self.values.get(key, []) if item not in allowed]
+            if bad:
+                raise AnsibleParserError(f"filters.{key}: {', '.join(bad)} not one of {', '.join(allowed)}")
+        self.name_matchers = [self._name_matcher(pattern) for pattern in self.values.get("names", [])]
+
+    @staticmethod
+    def _name_matcher(pattern: str) -> t.Callable[[str], bool]:
+        if pattern.startswith("~"):
+            try:
+                regex = re.compile(pattern[1:])
+            except re.error as exc:
+                raise AnsibleParserError(f"filters.names: bad regular expression {pattern!r}: {exc}") from None
+            return lambda name: regex.match(name) is not None
+        return lambda name: fnmatch.fnmatchcase(name, pattern)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.values)
+
+    @property
+    def needs_object(self) -> bool:
+        return any(key in self.values for key in ("names", "sites", "tenants", "roles", "tags"))
+
+    def digest(self) -> dict[str, list[str]]:
+        return self.values
+
+    def hostconfig_passes(self, hc: dict) -> bool:
+        status = self.values.get("status")
+        return not status or hc.get("status") in {STATUS_VALUES[s] for s in status}
+
+    def object_passes(self, obj: dict | None) -> bool:
+        if not self.needs_object:
+            return True
+        if obj is None:
+            return False
+        if self.name_matchers and not any(match(obj.get("name") or "") for match in self.name_matchers):
+            return False
+        for key, relation in (("sites", "site"), ("tenants", "tenant"), ("roles", "role")):
+            wanted = self.values.get(key)
+            if wanted and not _related_matches(obj.get(relation), wanted):
+                return False
+        wanted_tags = self.values.get("tags")
+        if wanted_tags and not any(_related_matches(tag, wanted_tags) for tag in obj.get("tags") or []):
+            return False
+        return True
+
+
+def _related_matches(related: t.Any, wanted: list[str]) -> bool:
+    return isinstance(related, dict) and (related.get("slug") in wanted or related.get("name") in wanted)
+
+
+class HostConfigLoader:
+    """Reads what the mapping needs, with as few and as parallel requests as the API allows."""
+
+    def __init__(self, client: t.Any, filters: HostConfigFilters, tag_mapping_tags: t.Sequence[str] = (),
+                 max_workers: int = 4) -> None:
+        self.client = client
+        self.filters = filters
+        self.tag_mapping_tags = tuple(tag_mapping_tags or ())
+        self.max_workers = max(1, max_workers)
+        self.timings: dict[str, float] = {}
+
+    def _parallel(self, calls: dict[str, t.Callable[[], t.Any]]) -> dict[str, t.Any]:
+        if self.max_workers == 1:
+            return {name: call() for name, call in calls.items()}
+        with ThreadPoolExecutor(max_workers=min(self.max_workers, len(calls))) as pool:
+            futures = {name: pool.submit(call) for name, call in calls.items()}
+            return {name: future.result() for name, future in futures.items()}
+
+    def _content_type(self, object_type: str) -> list[dict]:
+        app_label, model = OBJECT_CONTENT_TYPES[object_type]
+        return self.client.list_all("core/object-types", {"app_label": app_label, "model": model})
+
+    def load(self) -> list[hcmap.HostEntry]:
+        started = time.monotonic()
+        self.client.check_plugin()
+        plugin = self.client.plugin_list
+        base = self._parallel({
+            "setting": lambda: plugin("setting"),
+            "host_groups": lambda: plugin("host-group"),
+            "templates": lambda: plugin("templates"),
+            "proxies": lambda: plugin("proxy"),
+            "proxy_groups": lambda: plugin("proxy-group"),
+            "tag_mappings": lambda: plugin("tag-mapping"),
+            "inventory_mappings": lambda: plugin("inventory-mapping"),
+            "ct_device": lambda: self._content_type("device"),
+            "ct_virtualmachine": lambda: self._content_type("virtualmachine"),
+            "agent": lambda: plugin("agent-interface"),
+            "snmp": lambda: plugin("snmp-interface"),
+            "hostconfigs": lambda: plugin("host-config"),
+        })
+        self.timings["plugin lists"] = time.monotonic() - started
+
+        data = hcmap.HostConfigData(
+            setting=hcmap.lowest_id(base["setting"]),
+            host_groups=hcmap.index_by_id(base["host_groups"]),
+            templates=hcmap.index_by_id(base["templates"]),
+            proxies=hcmap.index_by_id(base["proxies"]),
+            proxy_groups=hcmap.index_by_id(base["proxy_groups"]),
+            tag_mappings=hcmap.first_by_object_type(base["tag_mappings"]),
+            inventory_mappings=hcmap.first_by_object_type(base["inventory_mappings"]),
+            agent_interfaces=hcmap.group_by(base["agent"], "host_config"),
+            snmp_interfaces=hcmap.group_by(base["snmp"], "host_config"),
+            tag_mapping_tags=self.tag_mapping_tags,
+        )
+        for object_type in hcmap.OBJECT_TYPES:
+            for row in base[f"ct_{object_type}"]:
+                data.content_types[row["id"]] = object_type
+
+        wanted_types = set(self.filters.values.get("object_types") or hcmap.OBJECT_TYPES)
+        hostconfigs = [
+            hc for hc in base["hostconfigs"]
+            if self.filters.hostconfig_passes(hc)
+            and (not self.filters.values.get("object_types")
+                 or data.content_types.get(hc.get("content_type")) in wanted_types)
+        ]
+
+        # Devices and VMs in bulk, with only the fields the mappings use
+        started = time.monotonic()
+        object_ids: dict[str, set[int]] = {object_type: set() for object_type in hcmap.OBJECT_TYPES}
+        for hc in hostconfigs:
+            object_type = data.content_types.get(hc.get("content_type"))
+            if object_type in object_ids and hc.get("object_id") is not None:
+                object_ids[object_type].add(hc["object_id"])
+        paths = {object_type: hcmap.enabled_paths(data, object_type) for object_type in hcmap.OBJECT_TYPES}
+        objects = self._parallel({
+            object_type: (lambda ot=object_type: self._fetch_objects(ot, object_ids[ot], paths[ot]))
+            for object_type in hcmap.OBJECT_TYPES
+        })
+        for object_type, rows in objects.items():
+            for row in rows:
+                data.objects[(object_type, row["id"])] = row
+        self.timings["devices and VMs"] = time.monotonic() - started
+
+        if self.filters.needs_object:
+            hostconfigs = [
+                hc for hc in hostconfigs
+                if self.filters.object_passes(
+                    data.objects.get((data.content_types.get(hc.get("content_type")), hc.get("object_id"))))
+            ]
+
+        # IP addresses of the interfaces and full rows of related objects, in parallel
+        started = time.monotonic()
+        ip_ids = {
+            row["ip_address"]
+            for hc in hostconfigs
+            for rows in (data.agent_interfaces.get(hc["id"], ()), data.snmp_interfaces.get(hc["id"], ()))
+            for row in rows
+            if row.get("ip_address") is not None
+        }
+        relations = hcmap.relations_to_expand(p for ot in hcmap.OBJECT_TYPES for p in paths[ot])
+        results = self._parallel({
+            "ips": lambda: self.client.fetch_many("ipam/ip-addresses", ip_ids,
+                                                  {"fields": "id,address,dns_name"}),
+            "related": lambda: self._fetch_related(relations, data.objects.values()),
+        })
+        data.ip_addresses = hcmap.index_by_id(results["ips"])
+        data.related = results["related"]
+        self.timings["IPs and related"] = time.monotonic() - started
+
+        return [hcmap.build_host(hc, data) for hc in hostconfigs]
+
+    def _fetch_objects(self, object_type: str, ids: set[int], paths: list[str]) -> list[dict]:
+        if not ids:
+            return []
+        fields = set(OBJECT_FIELDS) | hcmap.top_level_fields(paths)
+        endpoint = OBJECT_ENDPOINTS[object_type]
+        try:
+            return self.client.fetch_many(endpoint, ids, {"fields": ",".join(sorted(fields))})
+        except NetBoxError as exc:
+            if exc.status != 400:
+                raise
+            # a mapping path names a field this NetBox does not have: read whole rows instead
+            return self.client.fetch_many(endpoint, ids)
+
+    def _fetch_related(self, relations: set[str], objects: t.Iterable[dict]) -> dict[str, dict[int, dict]]:
+        """Full rows of related objects, following nested relations (location -> site) a few levels."""
+        related: dict[str, dict[int, dict]] = {}
+        pending = [row for row in objects]
+        for _depth in range(3):
+            wanted: dict[str, set[int]] = {}
+            for row in pending:
+                for relation in relations:
+                    nested = row.get(relation)
+                    if relation in RELATION_ENDPOINTS and isinstance(nested, dict) and nested.get("id") is not None:
+                        if nested["id"] not in related.get(relation, {}):
+                            wanted.setdefault(relation, set()).add(nested["id"])
+            if not wanted:
+                break
+            pending = []
+            for relation, ids in wanted.items():
+                rows = self.client.fetch_many(RELATION_ENDPOINTS[relation], ids)
+                related.setdefault(relation, {}).update(hcmap.index_by_id(rows))
+                pending.extend(rows)
+        return related
+
+
+class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+    NAME = "netbox_zabbix.sync.hostconfig"
+
+    def verify_file(self, path: str) -> bool:
+        return super().verify_file(path) and path.endswith(SUFFIXES)
+
+    def parse(self, inventory, loader, path, cache=True):
+        super().parse(inventory, loader, path, cache)
+        self._read_config_data(path)
+        filters = HostConfigFilters(self.get_option("filters"))
+        try:
+            options = NetBoxOptions.from_plugin(self)
+        except NetBoxError as exc:
+            raise AnsibleParserError(str(exc)) from None
+
+        cache_key = self._cache_key(path, options, filters)
+        use_cache = bool(self.get_option("cache"))
+        entries = None
+        if use_cache and cache:  # cache=False means --flush-cache / refresh_inventory
+            try:
+                entries = self._cache[cache_key]
+                self.display.v(f"{self.NAME}: {len(entries)} hosts from the inventory cache")
+            except KeyError:
+                entries = None
+        if entries is None:
+            entries = self._load(options, filters)
+            if use_cache:
+                self._cache[cache_key] = entries
+        self._populate(entries, filters.active)
+
+    def _cache_key(self, path: str, options: NetBoxOptions, filters: HostConfigFilters) -> str:
+        # the filters and the URL decide what is fetched: a different subset is another entry
+        scope = json.dumps([options.url, filters.digest(), self.get_option("tag_mapping_tags")], sort_keys=True)
+        return f"{self.get_cache_key(path)}_{hashlib.sha1(scope.encode()).hexdigest()[:12]}"
+
+    def _client(self, options: NetBoxOptions) -> NetBoxClient:
+        return NetBoxClient(options)
+
+    def _load(self, options: NetBoxOptions, filters: HostConfigFilters) -> list[dict]:
+        started = time.monotonic()
+        try:
+            client = self._client(options)
+            loader = HostConfigLoader(client, filters, self.get_option("tag_mapping_tags"),
+                                      self.get_option("max_workers"))
+            hosts = loader.load()
+        except NetBoxError as exc:
+            raise AnsibleParserError(f"{self.NAME}: {exc}") from None
+        elapsed = time.monotonic() - started
+        self.display.v(
+            f"{self.NAME}: {len(hosts)} HostConfigs read from {options.url} in {elapsed:.2f} s with "
+            f"{client.request_count} HTTP requests ("
+            + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in loader.timings.items()) + ")"
+        )
+        self._report_warnings(hosts)
+        return [self._entry(host) for host in hosts]
+
+    def _report_warnings(self, hosts: list[hcmap.HostEntry]) -> None:
+        """Shared problems once, per-host notes counted (10,000 identical lines help nobody)."""
+        counts: dict[str, int] = {}
+        for host in hosts:
+            for warning in host.warnings:
+                counts[warning] = counts.get(warning, 0) + 1
+                self.display.vvv(f"{self.NAME}: {host.name}: {warning}")
+        for warning, count in sorted(counts.items()):
+            if warning.startswith("InventoryMapping"):
+                self.display.warning(f"{self.NAME}: {warning}")
+            else:
+                self.display.v(f"{self.NAME}: {count} host(s): {warning}")
+        invalid = sum(1 for host in hosts if not host.valid)
+        if invalid:
+            self.display.v(f"{self.NAME}: {invalid} host(s) invalid, see zabbix_host_errors / group zabbix_invalid")
+
+    @staticmethod
+    def _entry(host: hcmap.HostEntry) -> dict[str, t.Any]:
+        """What the cache stores per host: its variables and its built-in groups."""
+        groups = ["netbox_hostconfig"]
+        if host.object_type:
+            groups.append(f"zabbix_{host.object_type}")
+        status = host.zabbix_host.get("status")
+        if status:
+            groups.append(f"zabbix_{status}")
+        groups.extend(
+            f"zabbix_hostgroup_{safe_group_name(group['name'])}"
+            for group in host.zabbix_host.get("host_groups", []) if group.get("name")
+        )
+        if host.site_slug:
+            groups.append(f"netbox_site_{safe_group_name(host.site_slug)}")
+        if not host.valid:
+            groups.append("zabbix_invalid")
+        return {"name": host.name, "vars": host.hostvars(filtered=False), "groups": groups}
+
+    def _populate(self, entries: list[dict], filtered: bool) -> None:
+        strict = self.get_option("strict")
+        compose = self.get_option("compose")
+        groups = self.get_option("groups")
+        keyed_groups = self.get_option("keyed_groups")
+        inventory = self.inventory
+        known_groups: set[str] = set()
+        seen: dict[str, int] = {}
+        for entry in entries:
+            name = entry["name"]
+            hostvars = dict(entry["vars"])
+            hostvars["netbox_inventory_filtered"] = filtered
+            if name in seen:
+                name = self._rename_duplicate(name, hostvars, seen)
+            seen[name] = hostvars["netbox_hostconfig"]["id"]
+            hostvars = _make_unsafe(hostvars)
+            inventory.add_host(name)
+            for key, value in hostvars.items():
+                inventory.set_variable(name, key, value)
+            host_groups = list(entry["groups"])
+            if not hostvars["zabbix_host_valid"] and "zabbix_invalid" not in host_groups:
+                host_groups.append("zabbix_invalid")
+            for group in host_groups:
+                if group not in known_groups:
+                    inventory.add_group(group)
+                    known_groups.add(group)
+                inventory.add_child(group, name)
+            if compose:
+                self._set_composite_vars(compose, hostvars, name, strict=strict)
+            if groups:
+                self._add_host_to_composed_groups(groups, hostvars, name, strict=strict)
+            if keyed_groups:
+                self._add_host_to_keyed_groups(keyed_groups, hostvars, name, strict=strict)
+
+    @staticmethod
+    def _rename_duplicate(name: str, hostvars: dict, seen: dict[str, int]) -> str:
+        """A Device and a VM (or two Devices in different sites) may share a name: keep both, flag the later."""
+        other = seen[name]
+        hostconfig = hostvars["netbox_hostconfig"]
+        new_name = hostconfig.get("name") or f"hostconfig-{hostconfig['id']}"
+        if new_name in seen:
+            new_name = f"hostconfig-{hostconfig['id']}"
+        hostvars["zabbix_host_valid"] = False
+        hostvars["zabbix_host_errors"] = list(hostvars["zabbix_host_errors"]) + [
+            f"host: '{name}' is already the host of HostConfig #{other}"
+        ]
+        return new_name

@@ -1,0 +1,386 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the netbox_zabbix.sync collection
+# and may not remain stable to outside uses. Changes may be made in ANY release, even a bugfix release.
+# See also: https://github.com/ansible/community/issues/539#issuecomment-780839686
+
+"""The one NetBox connection layer of the collection (inventory plugin, modules, playbooks).
+
+* ``NetBoxOptions.from_params(dict)`` / ``NetBoxOptions.from_plugin(plugin)``: the same
+  options from a module's params or a plugin's ``get_option``.
+* ``NetBoxClient``: a pynetbox ``Api`` sharing one requests session (keep-alive, TLS
+  verification, default timeout, request counter), plus the reads and writes the
+  collection needs. Reads are plain JSON (no pynetbox ``Record`` per row: at 10,000 rows
+  that costs seconds) and every list call sends ``ordering=id`` (NetBox 4.3.5+ answers 500
+  to an unordered page).
+* Every failure is a ``NetBoxError`` with a message that names what was tried and never
+  carries the token.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import typing as t
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+try:
+    import requests
+
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - depends on the controller
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = exc
+
+try:
+    import pynetbox
+    from pynetbox.core.app import App
+
+    HAS_PYNETBOX = True
+    PYNETBOX_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - depends on the controller
+    HAS_PYNETBOX = False
+    PYNETBOX_IMPORT_ERROR = exc
+
+PLUGIN_API = "plugins/netbox_zabbix"
+V2_TOKEN_PREFIX = "nbt_"
+DEFAULT_TIMEOUT = 30
+DEFAULT_PAGE_SIZE = 1000  # NetBox's default MAX_PAGE_SIZE
+DEFAULT_MAX_WORKERS = 4
+# gunicorn refuses request lines over 4094 bytes (limit_request_line); stay well under it
+DEFAULT_MAX_URL_LENGTH = 3800
+
+
+class NetBoxError(Exception):
+    """A NetBox call failed; the message is safe to show (no token)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def auth_header(token: str) -> str:
+    """v2 tokens (``nbt_<key>.<secret>``, NetBox 4.5+) go as Bearer, v1 (40 hex) as Token."""
+    return f"Bearer {token}" if token.startswith(V2_TOKEN_PREFIX) else f"Token {token}"
+
+
+def normalize_url(url: str) -> str:
+    """``https://netbox.example.com``, ``.../`` and ``.../api/`` all mean the same NetBox."""
+    url = url.strip().rstrip("/")
+    if url.endswith("/api"):
+        url = url[: -len("/api")]
+    return url
+
+
+@dataclass(frozen=True)
+class NetBoxOptions:
+    url: str
+    token: str
+    validate_certs: bool = True
+    timeout: float = DEFAULT_TIMEOUT
+    max_workers: int = DEFAULT_MAX_WORKERS
+    page_size: int = DEFAULT_PAGE_SIZE
+
+    def __repr__(self) -> str:  # keep the token out of tracebacks and debug output
+        return f"NetBoxOptions(url={self.url!r}, validate_certs={self.validate_certs}, timeout={self.timeout})"
+
+    @classmethod
+    def from_params(cls, params: t.Mapping[str, t.Any]) -> NetBoxOptions:
+        """From a module's params (``netbox_url``/``netbox_token``, or ``url``/``token``)."""
+        url = params.get("netbox_url") or params.get("url") or params.get("api_endpoint")
+        token = params.get("netbox_token") or params.get("token")
+        if not url:
+            raise NetBoxError("NetBox URL missing: set netbox_url (or NETBOX_API)")
+        if not token:
+            raise NetBoxError("NetBox token missing: set netbox_token (or NETBOX_TOKEN)")
+        return cls(
+            url=normalize_url(str(url)),
+            token=str(token).strip(),
+            validate_certs=_bool(params.get("validate_certs", params.get("netbox_validate_certs")), True),
+            timeout=float(params.get("timeout") or params.get("netbox_timeout") or DEFAULT_TIMEOUT),
+            max_workers=int(params.get("max_workers") or DEFAULT_MAX_WORKERS),
+            page_size=int(params.get("page_size") or DEFAULT_PAGE_SIZE),
+        )
+
+    @classmethod
+    def from_plugin(cls, plugin: t.Any) -> NetBoxOptions:
+        """From an Ansible plugin whose options come from the ``_netbox`` doc fragment."""
+
+        def option(name: str) -> t.Any:
+            try:
+                return plugin.get_option(name)
+            except KeyError:
+                return None
+
+        return cls.from_params({name: option(name) for name in (
+            "netbox_url", "netbox_token", "validate_certs", "timeout", "max_workers", "page_size")})
+
+
+def _bool(value: t.Any, default: bool) -> bool:
+    if value is None:
+        return default
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on", "y")
+    return bool(value)
+
+
+def _session_class() -> type:
+    class CountingSession(requests.Session):
+        """A session with a default timeout and a thread-safe request counter."""
+
+        def __init__(self, timeout: float) -> None:
+            super().__init__()
+            self.default_timeout = timeout
+            self._count_lock = threading.Lock()
+            self.request_count = 0
+
+        def request(self, method, url, *args, **kwargs):  # type: ignore[override]
+            kwargs.setdefault("timeout", self.default_timeout)
+            with self._count_lock:
+                self.request_count += 1
+            return super().request(method, url, *args, **kwargs)
+
+    return CountingSession
+
+
+class NetBoxClient:
+    """pynetbox ``Api`` + one shared requests session + the collection's NetBox calls."""
+
+    def __init__(self, options: NetBoxOptions, session: t.Any = None) -> None:
+        if not HAS_REQUESTS:
+            raise NetBoxError(f"the Python library 'requests' is required: {REQUESTS_IMPORT_ERROR}")
+        if not HAS_PYNETBOX:
+            raise NetBoxError(f"the Python library 'pynetbox' is required: {PYNETBOX_IMPORT_ERROR}")
+        self.options = options
+        self.session = session or _session_class()(options.timeout)
+        self.session.verify = options.validate_certs
+        self.session.headers.update({"Authorization": auth_header(options.token), "Accept": "application/json"})
+        adapter = requests.adapters.HTTPAdapter(pool_connections=2, pool_maxsize=max(10, options.max_workers * 2))
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.api = pynetbox.api(options.url, token=options.token)
+        self.api.http_session = self.session
+        # nb.plugins.netbox_zabbix turns "_" into "-" and 404s: build the App by hand
+        self.plugin = App(self.api, PLUGIN_API)
+        self.api_url = f"{options.url}/api"
+
+    @property
+    def request_count(self) -> int:
+        return getattr(self.session, "request_count", 0)
+
+    # -- low level ------------------------------------------------------------------------
+
+    def _url(self, path: str) -> str:
+        return f"{self.api_url}/{path.strip('/')}/"
+
+    def _request(self, method: str, path: str, params: t.Any = None, json: t.Any = None,
+                 what: str | None = None) -> t.Any:
+        url = self._url(path)
+        what = what or f"{method} {url}"
+        try:
+            response = self.session.request(method, url, params=params, json=json)
+        except requests.exceptions.SSLError as exc:
+            raise NetBoxError(f"{what}: TLS error ({_first_line(exc)}); set validate_certs=false "
+                              "only for a NetBox with a self-signed certificate") from None
+        except requests.exceptions.Timeout:
+            raise NetBoxError(f"{what}: no answer within {self.options.timeout:g} s (timeout)") from None
+        except requests.exceptions.RequestException as exc:
+            raise NetBoxError(f"{what}: cannot reach NetBox at {self.options.url} ({_first_line(exc)})") from None
+        if response.status_code >= 400:
+            raise NetBoxError(f"{what}: {_describe_error(response)}", status=response.status_code)
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise NetBoxError(f"{what}: the answer is not JSON; is {self.options.url} a NetBox?") from None
+
+    def get(self, path: str, params: t.Any = None) -> t.Any:
+        return self._request("GET", path, params=params)
+
+    # -- checks ---------------------------------------------------------------------------
+
+    def check_plugin(self) -> None:
+        """One GET on the plugin's API root, turned into a clear message when it fails."""
+        try:
+            root = self.get(PLUGIN_API)
+        except NetBoxError as exc:
+            if exc.status in (401, 403):
+                raise NetBoxError(
+                    f"NetBox at {self.options.url} refused the token (HTTP {exc.status}): check NETBOX_TOKEN / "
+                    "netbox_token (v1: 40 hex characters, v2: nbt_<key>.<secret>) and that it may read "
+                    "the netbox_zabbix plugin", status=exc.status) from None
+            if exc.status == 404:
+                raise NetBoxError(self._explain_404(), status=404) from None
+            raise
+        if not isinstance(root, dict) or "host-config" not in root:
+            raise NetBoxError(self._explain_404(), status=404)
+
+    def _explain_404(self) -> str:
+        """404 on the plugin root: a NetBox without the plugin, or not a NetBox at all."""
+        try:
+            status = self.get("status")
+        except NetBoxError:
+            status = None
+        if isinstance(status, dict) and "netbox-version" in status:
+            return (f"NetBox {status['netbox-version']} at {self.options.url} has no netbox_zabbix plugin "
+                    f"(HTTP 404 on /api/{PLUGIN_API}/): install and enable the netbox_zabbix NetBox plugin")
+        return (f"{self.options.url} does not look like a NetBox API (HTTP 404 on /api/{PLUGIN_API}/ and no "
+                "/api/status/): check NETBOX_API / netbox_url")
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def list_all(self, path: str, params: t.Mapping[str, t.Any] | None = None,
+                 page_size: int | None = None) -> list[dict]:
+        """Every row of a list endpoint, ``ordering=id``, limit/offset pages.
+
+        The first page tells the count; the other pages are fetched in parallel
+        (``max_workers``), so the wall time is about one page per worker.
+        """
+        limit = page_size or self.options.page_size
+        base = {**dict(params or {}), "ordering": "id", "limit": limit}
+        first = self._page(path, {**base, "offset": 0})
+        rows = list(first.get("results") or [])
+        count = first.get("count") or 0
+        if not first.get("next") or len(rows) >= count:
+            return rows
+        served = len(rows) or limit  # the server may cap limit (MAX_PAGE_SIZE)
+        offsets = range(served, count, served)
+        pages = self._parallel(lambda offset: self._page(path, {**base, "limit": served, "offset": offset}), offsets)
+        for page in pages:
+            rows.extend(page.get("results") or [])
+        return rows
+
+    def _page(self, path: str, params: t.Mapping[str, t.Any]) -> dict:
+        page = self.get(path, params=params)
+        if not isinstance(page, dict) or "results" not in page:
+            raise NetBoxError(f"GET {self._url(path)}: not a NetBox list answer; is {self.options.url} a NetBox?")
+        return page
+
+    def _parallel(self, call: t.Callable[[t.Any], t.Any], items: t.Iterable[t.Any]) -> list[t.Any]:
+        items = list(items)
+        if len(items) <= 1 or self.options.max_workers <= 1:
+            return [call(item) for item in items]
+        with ThreadPoolExecutor(max_workers=min(self.options.max_workers, len(items))) as pool:
+            return list(pool.map(call, items))  # map keeps the order: rows stay ordered by id
+
+    def id_chunks(self, path: str, ids: t.Iterable[int], params: t.Mapping[str, t.Any] | None = None,
+                  max_url_length: int = DEFAULT_MAX_URL_LENGTH) -> list[list[int]]:
+        """Split ids so that each ``?id=..&id=..`` URL stays under ``max_url_length``."""
+        fixed = len(self._url(path)) + len(urlencode({**dict(params or {}), "ordering": "id",
+                                                      "limit": self.options.page_size, "offset": 0},
+                                                     doseq=True)) + 2
+        chunks: list[list[int]] = []
+        current: list[int] = []
+        length = fixed
+        for pk in sorted(set(ids)):
+            cost = len(f"&id={pk}")
+            if current and (length + cost > max_url_length or len(current) >= self.options.page_size):
+                chunks.append(current)
+                current, length = [], fixed
+            current.append(pk)
+            length += cost
+        if current:
+            chunks.append(current)
+        return chunks
+
+    def get_by_ids(self, path: str, ids: t.Iterable[int], params: t.Mapping[str, t.Any] | None = None,
+                   max_url_length: int = DEFAULT_MAX_URL_LENGTH) -> list[dict]:
+        """Rows whose id is in ``ids``: one request per chunk of ids, chunks in parallel.
+
+        Ids that NetBox does not know (a deleted Device) are simply absent from the result.
+        """
+        chunks = self.id_chunks(path, ids, params, max_url_length)
+
+        def fetch(chunk: list[int]) -> list[dict]:
+            query = [*_pairs(params), ("id", chunk), ("ordering", "id"), ("limit", len(chunk))]
+            return list(self._page(path, _flatten(query)).get("results") or [])
+
+        rows: list[dict] = []
+        for chunk_rows in self._parallel(fetch, chunks):
+            rows.extend(chunk_rows)
+        return rows
+
+    def count(self, path: str, params: t.Mapping[str, t.Any] | None = None) -> int:
+        return int(self._page(path, {**dict(params or {}), "ordering": "id", "limit": 1}).get("count") or 0)
+
+    def fetch_many(self, path: str, ids: t.Iterable[int], params: t.Mapping[str, t.Any] | None = None) -> list[dict]:
+        """Rows by id, choosing the cheaper of id chunks and the whole (paged) list.
+
+        Both cost a number of requests that grows with pages, not with hosts; whole pages
+        are larger (``page_size`` rows against a URL-length-bounded chunk), so the whole
+        list wins once the wanted ids are a large share of it.
+        """
+        wanted = set(ids)
+        if not wanted:
+            return []
+        chunks = len(self.id_chunks(path, wanted, params))
+        if chunks <= 1:
+            return self.get_by_ids(path, wanted, params)
+        total = self.count(path, params)
+        if math.ceil(total / self.options.page_size) < chunks:
+            return [row for row in self.list_all(path, params) if row.get("id") in wanted]
+        return self.get_by_ids(path, wanted, params)
+
+    def plugin_list(self, endpoint: str, params: t.Mapping[str, t.Any] | None = None) -> list[dict]:
+        return self.list_all(f"{PLUGIN_API}/{endpoint}", params)
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def patch_hostconfig(self, hostconfig_id: int, fields: t.Mapping[str, t.Any]) -> dict:
+        """PATCH one HostConfig (the plugin has no bulk update: one request per changed row)."""
+        return self._request("PATCH", f"{PLUGIN_API}/host-config/{int(hostconfig_id)}", json=dict(fields),
+                             what=f"updating HostConfig #{hostconfig_id}")
+
+    def post_event_log(self, name: str, message: str = "", data: t.Any = None) -> dict:
+        """Write one EventLog entry (``name`` is required by the API)."""
+        payload: dict[str, t.Any] = {"name": name, "message": message}
+        if data is not None:
+            payload["data"] = data
+        return self._request("POST", f"{PLUGIN_API}/event-log", json=payload, what="writing the NetBox event log")
+
+
+def _pairs(params: t.Mapping[str, t.Any] | None) -> list[tuple[str, t.Any]]:
+    return list((params or {}).items())
+
+
+def _flatten(pairs: list[tuple[str, t.Any]]) -> list[tuple[str, t.Any]]:
+    flat: list[tuple[str, t.Any]] = []
+    for key, value in pairs:
+        if isinstance(value, (list, tuple, set)):
+            flat.extend((key, item) for item in value)
+        else:
+            flat.append((key, value))
+    return flat
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else exc.__class__.__name__
+
+
+def _describe_error(response: t.Any) -> str:
+    """``HTTP 500: QuerySetNotOrdered: Paginating over ...`` from NetBox's JSON error body."""
+    detail = ""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        if "error" in body:
+            detail = f"{body.get('exception', 'error')}: {body['error']}"
+        elif "detail" in body:
+            detail = str(body["detail"])
+        else:
+            detail = "; ".join(f"{key}: {value}" for key, value in body.items())
+    elif isinstance(body, list):
+        detail = "; ".join(str(item) for item in body)
+    else:
+        detail = (response.reason or "").strip()
+    return f"HTTP {response.status_code}" + (f": {detail[:500]}" if detail else "")
