@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# `make test`: sanity, then the real services, then unit + integration tests in one pytest
+# run, then the services are stopped again. Exits non-zero when anything failed.
+# KEEP_STACK=1 leaves the services running afterwards (handy while developing).
+set -uo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+export PATH="$repo/.venv/bin:$PATH"
+export ANSIBLE_COLLECTIONS_PATH="$repo/.cache/collections"
+export STACK_DIR="${STACK_DIR:-$repo/.stack}"
+started=$SECONDS
+failures=()
+
+step() { echo; echo "=== $* ($(date -u +%H:%M:%S), +$((SECONDS - started)) s)"; }
+
+stop_stack() {
+  if [ "${KEEP_STACK:-0}" != 1 ]; then
+    step "stopping the services"
+    stack/stack.sh down || true
+  fi
+}
+trap stop_stack EXIT
+
+step "sanity (ansible-test)"
+tests/sanity/run.sh || failures+=(sanity)
+
+step "starting the services (Zabbix 6.0 + 7.0, NetBox 4.7)"
+if ! stack/stack.sh up; then
+  failures+=(stack)
+fi
+
+step "unit and integration tests (pytest)"
+# Integration tests skip themselves only when a service is missing; the stack step above
+# already failed the run in that case, so a skip cannot hide a broken stack.
+python -m pytest -p no:cacheprovider tests/unit tests/integration "$@" || failures+=(pytest)
+
+step "done in $((SECONDS - started)) s"
+if [ ${#failures[@]} -gt 0 ]; then
+  echo "FAILED: ${failures[*]}"
+  exit 1
+fi
+echo "all green"
