@@ -16,8 +16,9 @@ python_version="${SANITY_PYTHON:-$("$venv/bin/python" -c 'import sys; print(f"{s
 mkdir -p "$dest/tests"
 find "$dest" -mindepth 1 -maxdepth 1 ! -name tests -exec rm -rf {} +
 find "$dest/tests" -mindepth 1 -maxdepth 1 ! -name output -exec rm -rf {} +
-# Only what git tracks plus new files it does not ignore: what would be published.
-(cd "$repo" && git ls-files -co --exclude-standard -z) \
+# What git tracks plus new files it does not ignore, less the development-only folders
+# that galaxy.yml's build_ignore keeps out of the published collection.
+(cd "$repo" && git ls-files -co --exclude-standard -z -- . ':!stack' ':!bench' ':!tests/netbox_plugin' ':!.ci') \
   | rsync -a --from0 --files-from=- "$repo/" "$dest/"
 
 # ansible-test would download a get-pip.py from a host we cannot reach: give it ours.
