@@ -23,11 +23,11 @@ help:
 	@echo "make test        unit, sanity and integration tests (starts and stops the services)"
 	@echo "make bench       benchmark against community.zabbix and netbox-zabbix-sync"
 
-$(VENV)/.installed: requirements-dev.txt stack/find-python.sh
+$(VENV)/.installed: requirements-dev.txt constraints-dev.txt stack/find-python.sh
 	@PY=$$(stack/find-python.sh); echo "Creating $(VENV) with $$PY"; \
 	  "$$PY" -m venv "$(VENV)"; \
 	  "$(VENV)/bin/pip" install -q --disable-pip-version-check --upgrade pip; \
-	  "$(VENV)/bin/pip" install -q --disable-pip-version-check -r requirements-dev.txt
+	  "$(VENV)/bin/pip" install -q --disable-pip-version-check -r requirements-dev.txt -c constraints-dev.txt
 	@touch $@
 
 venv: $(VENV)/.installed collection
