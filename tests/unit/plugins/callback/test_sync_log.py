@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import json
 import typing as t
+import warnings
 import uuid
 from pathlib import Path
 
 import pytest
 from ansible.plugins.loader import callback_loader, init_plugin_loader
 
-# The collection finder makes ansible_collections.* importable (collections_path in ansible.cfg).
-init_plugin_loader()
+# The collection finder makes ansible_collections.* importable (collections_path in ansible.cfg);
+# a second test module calling it again only gets a harmless "already configured" warning.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    init_plugin_loader()
 
 from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils import _sync_report as report  # noqa: E402
 

@@ -1,0 +1,194 @@
+# -*- coding: utf-8 -*-
+# Copyright: netbox_zabbix.sync contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Controller-side action for netbox_zabbix.sync.zabbix_sync_summary (documentation in plugins/modules)."""
+
+from __future__ import annotations
+
+import time
+import typing as t
+from collections.abc import Mapping
+
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_job import (
+    NetBoxError,
+    netbox_argument_spec,
+    netbox_client,
+    netbox_configured,
+    play_hosts,
+    read_setting,
+    results_by_host,
+    run_id,
+)
+from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_report import (
+    build_summary,
+    host_record,
+    mask_data,
+    mask_text,
+    records_from_batch,
+    secret_values_from_env,
+)
+
+display = Display()
+
+FACT_NAME = "zabbix_sync_summary"
+
+ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
+    "results": {"type": "raw"},
+    "result_var": {"type": "str"},
+    "hosts": {"type": "list", "elements": "str"},
+    "started": {"type": "float"},
+    "writeback": {"type": "dict"},
+    "orphans": {"type": "dict"},
+    "export_stats": {"type": "bool", "default": True},
+    "event_log": {"type": "bool"},
+    "event_log_name": {"type": "str", "default": "SyncHostsNow"},
+    "event_log_max_hosts": {"type": "int", "default": 100},
+    **netbox_argument_spec(),
+}
+
+
+def collect_records(
+    task_vars: Mapping[str, t.Any], hosts: list[str], results: t.Any, result_var: str | None
+) -> list[dict[str, t.Any]]:
+    """One record per host of the run, from a batch result or from per-host registered results."""
+    if isinstance(results, Mapping) and ("results" in results or results.get("failed")):
+        return records_from_batch(results, hosts or None)
+    by_host = results_by_host(task_vars, hosts, results, result_var)
+    return [host_record(host, by_host.get(host)) for host in (hosts or list(by_host))]
+
+
+def apply_writeback(records: list[dict[str, t.Any]], writeback: Mapping[str, t.Any] | None) -> dict[str, t.Any]:
+    """Fold the write-back step into the records: a host whose hostid could not be written back fails.
+
+    Zabbix holds the host, but NetBox does not know its hostid; the next run finds it by name
+    and tries again, so the host is reported rather than lost.
+    """
+    if not writeback:
+        return {}
+    by_host = {record["host"]: record for record in records}
+    for failure in writeback.get("failures") or []:
+        record = by_host.get(failure.get("host"))
+        if record is None:
+            continue
+        done = f"{record['action']} in Zabbix (hostid {record.get('hostid')}) but " if record["action"] != "failed" else ""
+        record["action"] = "failed"
+        record["error"] = f"{done}writing back to NetBox failed: {failure.get('error')}"
+    return {
+        "patched": len(writeback.get("patched") or []),
+        "would_patch": len(writeback.get("would_patch") or []),
+        "failed": len(writeback.get("failures") or []),
+    }
+
+
+def orphan_report(orphans: Mapping[str, t.Any] | None) -> tuple[list[dict[str, t.Any]], dict[str, t.Any], list[str]]:
+    """(orphan list, orphan step status, errors) from the zabbix_orphans result."""
+    if not orphans:
+        return [], {"status": "not run"}, []
+    if orphans.get("skipped") and not orphans.get("orphans"):
+        reason = orphans.get("skip_reason") or orphans.get("msg") or "skipped"
+        return [], {"status": "skipped", "reason": str(reason)}, []
+    status = {
+        key: orphans[key]
+        for key in ("policy", "deleted", "disabled", "refused", "subset", "marker_tag")
+        if key in orphans
+    }
+    status["status"] = "failed" if orphans.get("failed") else "done"
+    errors = [f"orphans: {orphans.get('msg')}"] if orphans.get("failed") else []
+    return list(orphans.get("orphans") or []), status, errors
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _supports_check_mode = True
+    _supports_async = False
+
+    def run(self, tmp: t.Any = None, task_vars: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        validation, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        check_mode = bool(self._play_context.check_mode)
+        secrets = secret_values_from_env()
+
+        hosts = play_hosts(task_vars, params.get("hosts"))
+        records = collect_records(task_vars, hosts, params.get("results"), params.get("result_var"))
+        writeback = apply_writeback(records, params.get("writeback"))
+        started = params.get("started")
+        duration = time.time() - started if started else None
+        summary = build_summary(records, check_mode=check_mode, duration=duration, run_id=run_id(), secrets=secrets)
+        orphans, orphan_status, errors = orphan_report(params.get("orphans"))
+        summary["orphans"] = mask_data(orphans, secrets)
+        summary["orphans_step"] = orphan_status
+        if writeback:
+            summary["writeback"] = writeback
+        summary["errors"] = [mask_text(error, secrets) for error in errors]
+        summary["ok"] = summary["failed"] == 0 and not errors
+        summary["event_log"] = self._event_log(params, summary, records, check_mode, secrets)
+
+        result.update(
+            changed=False,
+            summary=summary,
+            msg=summary["message"],
+            ansible_facts={FACT_NAME: summary},
+        )
+        if params["export_stats"]:
+            # set_stats semantics (aggregate): AWX stores it as the job's artifacts, and a
+            # workflow passes it on to the next node as extra vars.
+            result["ansible_stats"] = {"data": {FACT_NAME: summary}, "per_host": False, "aggregate": True}
+        return result
+
+    # -- NetBox EventLog ------------------------------------------------------------------
+
+    def _event_log(
+        self,
+        params: Mapping[str, t.Any],
+        summary: dict[str, t.Any],
+        records: list[dict[str, t.Any]],
+        check_mode: bool,
+        secrets: tuple[str, ...] | list[str],
+    ) -> dict[str, t.Any]:
+        """POST the run summary and each failed host to the plugin's event-log, when enabled.
+
+        Never in check mode. A NetBox failure here is a warning: the sync itself is done.
+        """
+        wanted = params.get("event_log")
+        if check_mode:
+            return {"enabled": wanted, "posted": 0, "reason": "check mode: nothing written"}
+        if wanted is False:
+            return {"enabled": False, "posted": 0}
+        if not netbox_configured(params):
+            if wanted:
+                display.warning("zabbix_sync_summary: event_log is on but no NetBox URL/token is set; nothing posted")
+            return {"enabled": wanted, "posted": 0, "reason": "NetBox not configured"}
+        posted = 0
+        try:
+            client = netbox_client(params)
+            if wanted is None:
+                wanted = bool(read_setting(client).get("event_log_enabled"))
+                if not wanted:
+                    return {"enabled": False, "posted": 0, "reason": "Setting.event_log_enabled is off"}
+            name = params["event_log_name"]
+            data = {key: value for key, value in summary.items() if key != "event_log"}
+            data["failed_hosts"] = data["failed_hosts"][: params["event_log_max_hosts"]]
+            client.post_event_log(name, summary["message"], mask_data(data, secrets))
+            posted += 1
+            failed = [record for record in records if record["action"] == "failed"]
+            for record in failed[: params["event_log_max_hosts"]]:
+                error = mask_text(record.get("error") or "", secrets)
+                client.post_event_log(
+                    f"{name}: {record['host']}",
+                    f"{record['host']}: {error}"[:4000],
+                    {"host": record["host"], "error": error, "hostid": record.get("hostid"), "run_id": summary.get("run_id")},
+                )
+                posted += 1
+            left_out = len(failed) - params["event_log_max_hosts"]
+            return {"enabled": True, "posted": posted, **({"left_out": left_out} if left_out > 0 else {})}
+        except NetBoxError as exc:
+            message = mask_text(str(exc), secrets)
+            display.warning(f"zabbix_sync_summary: could not write the NetBox event log: {message}")
+            return {"enabled": wanted, "posted": posted, "error": message}

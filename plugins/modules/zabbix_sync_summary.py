@@ -1,0 +1,164 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: netbox_zabbix.sync contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: zabbix_sync_summary
+short_description: Summarise a NetBox to Zabbix host sync run, export it and log it to NetBox
+version_added: 0.1.0
+description:
+  - Builds the run summary of the SyncHostsNow job from the result of
+    M(netbox_zabbix.sync.zabbix_host_sync_batch) or from the per-host results of M(netbox_zabbix.sync.zabbix_host_sync)
+    (total, created, updated, unchanged, deleted, failed, skipped, failed hosts, duration, check mode and
+    the seed's message V(Sync complete: U/T hosts updated, F failed.)).
+  - Sets it as the fact C(zabbix_sync_summary) and exports it with C(set_stats) semantics (aggregate), so AWX stores it in
+    the job's artifacts and a workflow hands it to the next node.
+  - When the NetBox plugin's Setting C(event_log_enabled) is on (or O(event_log=true)), POSTs the run summary and one
+    entry per failed host to the plugin's event log. Never in check mode.
+  - Runs on the controller, once (C(run_once)); it never fails because hosts failed. The role fails the run after it
+    (C(sync_hosts_fail_on_error)), because Ansible drops the facts and stats of a failed task.
+extends_documentation_fragment:
+  - netbox_zabbix.sync._netbox
+options:
+  results:
+    description:
+      - The registered result of M(netbox_zabbix.sync.zabbix_host_sync_batch) (its C(results) are used),
+        or a mapping of inventory host name to per-host result.
+      - A batch result that failed as a whole (for example Zabbix unreachable) fails every host of O(hosts) with its
+        message.
+    type: raw
+  result_var:
+    description:
+      - Per-host mode. The name of the variable each host registered from M(netbox_zabbix.sync.zabbix_host_sync);
+        it is read from C(hostvars) of each host of O(hosts).
+    type: str
+  hosts:
+    description:
+      - The hosts of the run. A host without a result counts as skipped.
+      - Default is every host of the play (C(ansible_play_hosts_all)).
+    type: list
+    elements: str
+  started:
+    description: Epoch seconds when the run started; gives C(duration).
+    type: float
+  writeback:
+    description:
+      - The registered result of M(netbox_zabbix.sync.netbox_hostconfig_writeback). A host whose hostid could not be
+        written back counts as failed.
+    type: dict
+  orphans:
+    description: The registered result of M(netbox_zabbix.sync.zabbix_orphans); reported as C(orphans).
+    type: dict
+  export_stats:
+    description: Export the summary with C(set_stats) (aggregate) under the name C(zabbix_sync_summary).
+    type: bool
+    default: true
+  event_log:
+    description:
+      - Write the run summary and the failed hosts to NetBox's event log.
+      - When not set, the plugin's Setting C(event_log_enabled) decides (one GET); without NetBox connection options
+        nothing is written.
+    type: bool
+  event_log_name:
+    description: C(name) of the run summary's event-log entry; failed hosts get V(<name>: <host>).
+    type: str
+    default: SyncHostsNow
+  event_log_max_hosts:
+    description: At most this many failed hosts get an event-log entry of their own (one POST each).
+    type: int
+    default: 100
+  netbox_url:
+    required: false
+  netbox_token:
+    required: false
+attributes:
+  check_mode:
+    support: full
+    description: Reports what the run would do; never writes to NetBox in check mode.
+  diff_mode:
+    support: none
+    description: The sync modules show the diffs.
+  action:
+    support: full
+    description: Runs on the controller.
+author:
+  - netbox_zabbix.sync contributors
+"""
+
+EXAMPLES = r"""
+- name: Sync every host in one task
+  netbox_zabbix.sync.zabbix_host_sync_batch:
+    hosts: "{{ ansible_play_hosts_all }}"
+  register: sync_batch
+  run_once: true
+  ignore_errors: true
+
+- name: Summarise, export for AWX and write the NetBox event log when enabled
+  netbox_zabbix.sync.zabbix_sync_summary:
+    results: "{{ sync_batch }}"
+  run_once: true
+
+- name: Fail the run when hosts failed
+  ansible.builtin.fail:
+    msg: "{{ zabbix_sync_summary.message }}"
+  when: not zabbix_sync_summary.ok
+  run_once: true
+"""
+
+RETURN = r"""
+summary:
+  description: The run summary, also set as the fact C(zabbix_sync_summary).
+  returned: always
+  type: dict
+  contains:
+    total: {description: Hosts in the run., type: int}
+    created: {description: Hosts created in Zabbix., type: int}
+    updated: {description: Hosts updated in Zabbix., type: int}
+    unchanged: {description: Hosts already in sync., type: int}
+    deleted: {description: Hosts deleted from Zabbix (C(state=absent))., type: int}
+    failed: {description: Hosts that failed (sync or write-back)., type: int}
+    skipped: {description: Hosts of the run without a result (skipped by a condition or missing from the batch)., type: int}
+    changed: {description: created + updated + deleted., type: int}
+    failed_hosts:
+      description: One C({host, error}) per failed host; errors are scrubbed of secrets.
+      type: list
+      elements: dict
+    duration: {description: Seconds since O(started), or null., type: float}
+    check_mode: {description: Whether this was a dry run., type: bool}
+    message:
+      description: The seed's message.
+      type: str
+      sample: "Sync complete: 3/1000 hosts updated, 1 failed."
+    orphans:
+      description: Zabbix hosts carrying the managed marker tag without a HostConfig (see M(netbox_zabbix.sync.zabbix_orphans)).
+      type: list
+      elements: dict
+    orphans_step: {description: What the orphan step did (C(status) done/skipped/failed/not run, policy, counts)., type: dict}
+    writeback: {description: Write-back counters (patched, would_patch, failed)., type: dict}
+    errors: {description: Errors of the run that are not a host's (the orphan step)., type: list, elements: str}
+    ok: {description: False when a host failed or a step failed: the role then fails the run., type: bool}
+    event_log: {description: What was written to NetBox's event log (enabled, posted, error)., type: dict}
+    run_id: {description: The run id shared with the C(netbox_zabbix.sync.sync_log) callback, when it is enabled., type: str}
+  sample:
+    total: 1000
+    created: 2
+    updated: 1
+    unchanged: 996
+    deleted: 0
+    failed: 1
+    skipped: 0
+    changed: 3
+    failed_hosts: [{host: db-07, error: "db-07: templates[1]: template 'Foo' not found"}]
+    duration: 11.8
+    check_mode: false
+    message: "Sync complete: 3/1000 hosts updated, 1 failed."
+"""
+
+if __name__ == "__main__":
+    from ansible.module_utils.basic import AnsibleModule
+
+    AnsibleModule(argument_spec={}).fail_json(msg="zabbix_sync_summary runs on the controller as an action plugin")

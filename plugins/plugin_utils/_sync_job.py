@@ -1,0 +1,106 @@
+# -*- coding: utf-8 -*-
+# Copyright: netbox_zabbix.sync contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the netbox_zabbix.sync collection
+# and may not remain stable to outside uses. Changes may be made in ANY release, even a
+# bugfix release.
+
+"""What the SyncHostsNow job's controller-side actions share: NetBox options, the Setting,
+the hosts of the play and their results."""
+
+from __future__ import annotations
+
+import os
+import typing as t
+from collections.abc import Mapping
+
+from ansible.module_utils.common.parameters import env_fallback
+
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._netbox import (
+    NetBoxClient,
+    NetBoxError,
+    NetBoxOptions,
+)
+
+RUN_ID_ENV = "NETBOX_ZABBIX_SYNC_RUN_ID"
+
+
+def netbox_argument_spec() -> dict[str, dict[str, t.Any]]:
+    """The ``_netbox`` doc fragment's options, with NETBOX_API / NETBOX_TOKEN fallbacks."""
+    return {
+        "netbox_url": {"type": "str", "fallback": (env_fallback, ["NETBOX_API"])},
+        "netbox_token": {"type": "str", "no_log": True, "fallback": (env_fallback, ["NETBOX_TOKEN"])},
+        "validate_certs": {"type": "bool", "default": True},
+        "timeout": {"type": "float", "default": 30.0},
+    }
+
+
+def netbox_configured(params: Mapping[str, t.Any]) -> bool:
+    return bool(params.get("netbox_url") and params.get("netbox_token"))
+
+
+def netbox_client(params: Mapping[str, t.Any]) -> NetBoxClient:
+    return NetBoxClient(NetBoxOptions.from_params(params))
+
+
+def read_setting(client: NetBoxClient) -> dict[str, t.Any]:
+    """The plugin's global Setting (the lowest id: the API does not enforce a single row)."""
+    rows = client.plugin_list("setting")
+    return dict(rows[0]) if rows else {}
+
+
+def run_id() -> str | None:
+    """The run id the sync_log callback published for this ansible-playbook process, if any."""
+    return os.environ.get(RUN_ID_ENV) or None
+
+
+def play_hosts(task_vars: Mapping[str, t.Any], hosts: t.Any = None) -> list[str]:
+    """The hosts a run_once step speaks for: the ``hosts`` option, else every host of the play."""
+    if hosts:
+        return [str(host) for host in hosts]
+    return [str(host) for host in task_vars.get("ansible_play_hosts_all") or task_vars.get("ansible_play_hosts") or []]
+
+
+def hostvar(task_vars: Mapping[str, t.Any], host: str, name: str, default: t.Any = None) -> t.Any:
+    """One variable of another host, read from ``hostvars`` without templating everything."""
+    hostvars = task_vars.get("hostvars") or {}
+    try:
+        host_vars = hostvars[host]
+    except KeyError:
+        return default
+    try:
+        value = host_vars.get(name, default) if hasattr(host_vars, "get") else host_vars[name]
+    except KeyError:
+        return default
+    return default if value is None else value
+
+
+def results_by_host(
+    task_vars: Mapping[str, t.Any], hosts: list[str], results: t.Any = None, result_var: str | None = None
+) -> dict[str, t.Any]:
+    """Per-host results from a batch result, a host -> result mapping, or a registered per-host var."""
+    if isinstance(results, Mapping):
+        if isinstance(results.get("results"), Mapping):
+            return dict(results["results"])
+        if not results.get("failed") and "msg" not in results:
+            return dict(results)
+        return {}
+    if result_var:
+        return {host: hostvar(task_vars, host, result_var) for host in hosts}
+    return {}
+
+
+__all__ = [
+    "NetBoxError",
+    "netbox_argument_spec",
+    "netbox_client",
+    "netbox_configured",
+    "play_hosts",
+    "hostvar",
+    "read_setting",
+    "results_by_host",
+    "run_id",
+]
