@@ -1,0 +1,312 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The inventory plugin on a FakeClient with the recorded payloads and a real InventoryData."""
+
+from __future__ import annotations
+
+import json
+import typing as t
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from ansible.errors import AnsibleParserError
+from ansible.inventory.data import InventoryData
+from ansible.plugins.loader import init_plugin_loader
+
+init_plugin_loader()
+
+from ansible_collections.netbox_zabbix.sync.plugins.inventory import hostconfig as plugin_module  # noqa: E402
+from ansible_collections.netbox_zabbix.sync.plugins.inventory.hostconfig import InventoryModule  # noqa: E402
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._netbox import NetBoxError  # noqa: E402
+
+FIXTURES = Path(__file__).resolve().parents[3] / "unit" / "fixtures" / "hostconfig"
+
+
+def load(name: str) -> t.Any:
+    return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+class FakeClient:
+    """Answers like NetBoxClient from the recorded payloads; records every call."""
+
+    def __init__(self, error: NetBoxError | None = None) -> None:
+        core = load("core-objects")
+        self.lists = {
+            "core/object-types?device": load("core-object-types-device")["results"],
+            "core/object-types?virtualmachine": load("core-object-types-virtualmachine")["results"],
+            "dcim/devices": core["devices"],
+            "virtualization/virtual-machines": core["virtual_machines"],
+            "ipam/ip-addresses": core["ip_addresses"],
+            "dcim/sites": core["sites"],
+            "dcim/locations": core["locations"],
+        }
+        for endpoint in ("setting", "host-group", "templates", "proxy", "proxy-group", "tag-mapping",
+                         "inventory-mapping", "agent-interface", "snmp-interface", "host-config"):
+            self.lists[endpoint] = load(endpoint)["results"]
+        self.error = error
+        self.calls: list[tuple] = []
+        self.request_count = 0
+
+    def check_plugin(self) -> None:
+        self.calls.append(("check_plugin",))
+        self.request_count += 1
+        if self.error:
+            raise self.error
+
+    def plugin_list(self, endpoint: str, params=None) -> list[dict]:
+        self.calls.append(("plugin_list", endpoint))
+        self.request_count += 1
+        return json.loads(json.dumps(self.lists[endpoint]))
+
+    def list_all(self, path: str, params=None) -> list[dict]:
+        self.calls.append(("list_all", path, dict(params or {})))
+        self.request_count += 1
+        if path == "core/object-types":
+            return self.lists[f"core/object-types?{params['model']}"]
+        return self.lists[path]
+
+    def fetch_many(self, path: str, ids, params=None) -> list[dict]:
+        self.calls.append(("fetch_many", path, sorted(ids), dict(params or {})))
+        self.request_count += 1
+        wanted = set(ids)
+        return [json.loads(json.dumps(row)) for row in self.lists[path] if row["id"] in wanted]
+
+
+def create_get_option(options: dict[str, t.Any]) -> t.Callable[[str], t.Any]:
+    defaults = {
+        "netbox_url": "http://netbox.invalid", "netbox_token": "nbt_abc.def", "validate_certs": True,
+        "timeout": 30, "filters": {}, "tag_mapping_tags": [], "max_workers": 4, "page_size": 1000,
+        "compose": {}, "groups": {}, "keyed_groups": [], "strict": False, "cache": False,
+        "leading_separator": True, "use_extra_vars": False,
+    }
+
+    def get_option(name: str) -> t.Any:
+        return options.get(name, defaults.get(name))
+
+    return get_option
+
+
+@pytest.fixture
+def inventory():
+    plugin = InventoryModule()
+    plugin.inventory = InventoryData()
+    plugin.templar = mock.MagicMock()
+    return plugin
+
+
+def populate(plugin: InventoryModule, client: FakeClient, **options: t.Any) -> None:
+    plugin.get_option = mock.MagicMock(side_effect=create_get_option(options))
+    plugin._client = lambda _options: client
+    filters = plugin_module.HostConfigFilters(plugin.get_option("filters"))
+    entries = plugin._load(plugin_module.NetBoxOptions.from_plugin(plugin), filters)
+    plugin._populate(entries, filters.active)
+
+
+def hostvars(plugin: InventoryModule, name: str) -> dict[str, t.Any]:
+    return plugin.inventory.get_host(name).get_vars()
+
+
+def members(plugin: InventoryModule, group: str) -> set[str]:
+    return {host.name for host in plugin.inventory.groups[group].get_hosts()}
+
+
+def test_every_hostconfig_becomes_a_host(inventory):
+    client = FakeClient()
+    populate(inventory, client)
+    assert len(inventory.inventory.hosts) == 23
+    assert members(inventory, "netbox_hostconfig") == set(inventory.inventory.hosts)
+    host = hostvars(inventory, "ho-dev-03")
+    assert host["ansible_connection"] == "local"
+    assert host["zabbix_host_valid"] is True
+    assert host["netbox_inventory_filtered"] is False
+    assert host["zabbix_host"]["proxy"] == {"name": "ho-proxy", "proxyid": "1"}
+    assert host["netbox_hostconfig"] == {"id": 94, "name": "z-ho-dev-03", "hostid": None, "in_sync": False,
+                                         "object_type": "device", "object_id": 1077}
+
+
+def test_requests_grow_with_lists_not_hosts(inventory):
+    client = FakeClient()
+    populate(inventory, client)
+    fetched = [call for call in client.calls if call[0] == "fetch_many"]
+    # one bulk read each for devices, VMs, IPs and (for site.region) sites - never one per host
+    assert sorted(call[1] for call in fetched) == ["dcim/devices", "dcim/sites", "ipam/ip-addresses",
+                                                   "virtualization/virtual-machines"]
+    devices = next(call for call in fetched if call[1] == "dcim/devices")
+    assert 1091 in devices[2]  # asked for, absent in the answer: the deleted device
+    fields = set(devices[3]["fields"].split(","))
+    assert {"id", "name", "site", "tenant", "role", "platform", "tags", "status", "location"} <= fields
+    vm_fields = set(next(call for call in fetched if call[1].startswith("virtualization"))[3]["fields"].split(","))
+    assert "cluster" in vm_fields
+    assert client.request_count == 1 + 10 + 2 + 4  # check, plugin lists, object types, bulk reads
+
+
+def test_builtin_groups(inventory):
+    populate(inventory, FakeClient())
+    groups = inventory.inventory.groups
+    assert len(members(inventory, "zabbix_device")) == 19
+    assert members(inventory, "zabbix_virtualmachine") == {"ho-vm-00", "ho-vm-01", "ho-vm-02", "ho-vm-03"}
+    assert members(inventory, "zabbix_disabled") == {"ho-dev-06", "ho-dev-13"}
+    assert len(members(inventory, "zabbix_enabled")) == 21
+    assert members(inventory, "zabbix_invalid") == {"z-ho-deleted", "ho-dev-11", "ho-vm-03"}
+    assert members(inventory, "zabbix_hostgroup_linux_servers") == {"it-dev-1"}
+    assert "ho-dev-01" in members(inventory, "zabbix_hostgroup_ho_edge")
+    assert len(members(inventory, "zabbix_hostgroup_ho_core")) == 22
+    assert members(inventory, "netbox_site_fra2") >= {"it-dev-1", "ho-dev-01"}
+    assert "ho-dev-00" in members(inventory, "netbox_site_ams1")
+    assert "z-ho-deleted" not in members(inventory, "netbox_site_ams1")
+    assert "ungrouped" in groups
+
+
+def test_broken_hosts_are_listed_with_reasons(inventory):
+    populate(inventory, FakeClient())
+    deleted = hostvars(inventory, "z-ho-deleted")
+    assert deleted["zabbix_host_valid"] is False
+    assert deleted["zabbix_host_errors"] == ["object_id: device #1091 not found in NetBox (deleted?)"]
+    assert deleted["netbox_hostconfig"]["object_type"] == "device"
+    assert hostvars(inventory, "ho-vm-03")["zabbix_host_errors"] == [
+        "interfaces[0]: agent interface 'ho-vm-03-agent' points to IP address #1100, which is not in NetBox"]
+
+
+def test_netbox_error_is_one_parser_error(inventory):
+    client = FakeClient(error=NetBoxError("NetBox at http://netbox.invalid refused the token (HTTP 403)", 403))
+    with pytest.raises(AnsibleParserError, match=r"^netbox_zabbix.sync.hostconfig: NetBox at .* refused the token"):
+        populate(inventory, client)
+
+
+def test_duplicate_names_keep_both_hosts(inventory):
+    client = FakeClient()
+    client.lists["virtualization/virtual-machines"][0]["name"] = "ho-dev-00"  # a VM named like a device
+    populate(inventory, client)
+    assert hostvars(inventory, "ho-dev-00")["zabbix_host_valid"] is True
+    renamed = hostvars(inventory, "z-ho-vm-00")
+    assert renamed["zabbix_host_valid"] is False
+    assert renamed["zabbix_host_errors"] == ["host: 'ho-dev-00' is already the host of HostConfig #91"]
+    assert "z-ho-vm-00" in members(inventory, "zabbix_invalid")
+
+
+# --- filters ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("filters, expected", [
+    ({"status": ["disabled"]}, {"ho-dev-06", "ho-dev-13"}),
+    ({"object_types": ["virtualmachine"]}, {"ho-vm-00", "ho-vm-01", "ho-vm-02", "ho-vm-03"}),
+    ({"names": ["ho-vm-0[12]"]}, {"ho-vm-01", "ho-vm-02"}),
+    ({"names": ["~ho-dev-1[45]$"]}, {"ho-dev-14", "ho-dev-15"}),
+    ({"names": ["it-*", "~.*noiface"]}, {"it-dev-1", "ho-noiface"}),
+    ({"sites": ["fra2"], "object_types": ["device"], "status": ["disabled"]}, {"ho-dev-13"}),
+    ({"sites": ["Amsterdam 1"], "names": ["ho-dev-0*"]}, {"ho-dev-00", "ho-dev-02", "ho-dev-04", "ho-dev-06",
+                                                          "ho-dev-08"}),
+    ({"tenants": ["ops"], "names": ["ho-dev-0[0-3]"]}, {"ho-dev-00", "ho-dev-01", "ho-dev-02", "ho-dev-03"}),
+    ({"roles": ["server"]}, {"it-dev-1", "ho-vm-00", "ho-vm-01", "ho-vm-02", "ho-vm-03"}),
+    ({"tags": ["zabbix"]}, {"ho-dev-00"}),
+    ({"tags": ["production"], "object_types": ["virtualmachine"]}, {"ho-vm-01"}),
+])
+def test_filters(inventory, filters, expected):
+    populate(inventory, FakeClient(), filters=filters)
+    assert set(inventory.inventory.hosts) == expected
+    assert all(hostvars(inventory, name)["netbox_inventory_filtered"] is True for name in expected)
+
+
+def test_status_filter_keeps_orphans_object_filters_drop_them(inventory):
+    populate(inventory, FakeClient(), filters={"status": ["enabled"]})
+    assert "z-ho-deleted" in inventory.inventory.hosts
+
+
+def test_filters_skip_ip_reads_of_filtered_hosts(inventory):
+    client = FakeClient()
+    populate(inventory, client, filters={"names": ["ho-vm-01"]})
+    ips = next(call for call in client.calls if call[0] == "fetch_many" and call[1] == "ipam/ip-addresses")
+    assert ips[2] == [1098]
+
+
+@pytest.mark.parametrize("filters, message", [
+    ({"colour": ["red"]}, "filters: unknown key"),
+    ({"status": ["up"]}, "filters.status: up not one of enabled, disabled"),
+    ({"object_types": ["device", "vm"]}, "filters.object_types: vm"),
+    ({"names": ["~("]}, "filters.names: bad regular expression"),
+])
+def test_bad_filters(filters, message):
+    with pytest.raises(AnsibleParserError, match=message):
+        plugin_module.HostConfigFilters(filters)
+
+
+# --- constructed -----------------------------------------------------------------------
+
+
+def test_constructed_options_are_applied(inventory):
+    plugin = inventory
+    calls = {"compose": 0, "groups": 0, "keyed": 0}
+    plugin._set_composite_vars = lambda *a, **k: calls.__setitem__("compose", calls["compose"] + 1)
+    plugin._add_host_to_composed_groups = lambda *a, **k: calls.__setitem__("groups", calls["groups"] + 1)
+    plugin._add_host_to_keyed_groups = lambda *a, **k: calls.__setitem__("keyed", calls["keyed"] + 1)
+    populate(plugin, FakeClient(), compose={"x": "1"}, groups={"g": "true"}, keyed_groups=[{"key": "x"}])
+    assert calls == {"compose": 23, "groups": 23, "keyed": 23}
+
+
+# --- cache -----------------------------------------------------------------------------
+
+
+def parse_with_cache(plugin: InventoryModule, client: FakeClient, cache_store: dict, tmp_path: Path,
+                     cache: bool = True, cache_option: bool = True, **options: t.Any) -> None:
+    """``cache`` is parse()'s argument (False = --flush-cache), ``cache_option`` the plugin option."""
+    config = tmp_path / "x.netbox_hostconfig.yml"
+    config.write_text("plugin: netbox_zabbix.sync.hostconfig\n")
+    plugin.get_option = mock.MagicMock(side_effect=create_get_option({"cache": cache_option, **options}))
+    plugin._read_config_data = lambda path: None
+    plugin._cache = cache_store
+    plugin._client = lambda _options: client
+    plugin.inventory = InventoryData()
+    plugin.parse(plugin.inventory, mock.MagicMock(), str(config), cache=cache)
+
+
+def test_cache_is_used_and_refreshed(inventory, tmp_path):
+    store: dict = {}
+    first = FakeClient()
+    parse_with_cache(inventory, first, store, tmp_path)
+    assert len(store) == 1 and first.calls
+    second = FakeClient()
+    parse_with_cache(inventory, second, store, tmp_path)
+    assert second.calls == []  # served from the cache
+    assert len(inventory.inventory.hosts) == 23
+    third = FakeClient()
+    parse_with_cache(inventory, third, store, tmp_path, cache=False)  # --flush-cache
+    assert third.calls
+    fourth = FakeClient()
+    parse_with_cache(inventory, fourth, store, tmp_path, filters={"status": ["disabled"]})
+    assert fourth.calls and len(store) == 2  # another subset is another cache entry
+    assert set(inventory.inventory.hosts) == {"ho-dev-06", "ho-dev-13"}
+
+
+def test_cache_off_never_writes(inventory, tmp_path):
+    store: dict = {}
+    client = FakeClient()
+    parse_with_cache(inventory, client, store, tmp_path, cache_option=False)
+    parse_with_cache(inventory, client, store, tmp_path, cache_option=False)
+    assert store == {}
+    assert [call[0] for call in client.calls].count("check_plugin") == 2
+
+
+# --- files -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, ok", [
+    ("prod.netbox_hostconfig.yml", True), ("prod.netbox_hostconfig.yaml", True),
+    ("netbox_hostconfig.yml", False), ("prod.yml", False), ("prod.netbox.yml", False),
+])
+def test_verify_file(tmp_path, name, ok):
+    path = tmp_path / name
+    path.write_text("plugin: netbox_zabbix.sync.hostconfig\n")
+    assert InventoryModule().verify_file(str(path)) is ok
+
+
+def test_api_strings_are_never_trusted_templates(inventory):
+    from ansible.template import is_trusted_as_template
+
+    client = FakeClient()
+    client.lists["host-config"][0]["description"] = "{{ lookup('pipe', 'id') }}"
+    populate(inventory, client)
+    description = hostvars(inventory, "it-dev-1")["zabbix_host"]["description"]
+    assert description == "{{ lookup('pipe', 'id') }}"
+    assert not is_trusted_as_template(description)
