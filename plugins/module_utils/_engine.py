@@ -1,0 +1,429 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) netbox_zabbix.sync contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the netbox_zabbix.sync collection
+# and may not remain stable to outside uses. Changes may be made in ANY release, even a bugfix release.
+
+"""The sync engine: one code path for one host and for many.
+
+1. validate and normalise every desired state (pure; a bad host fails alone),
+2. read the current hosts with one host.get (chunked),
+3. look up the names/IDs the diffs need, once per run and kind,
+4. plan every host (pure),
+5. write: bulk host.create / host.update / host.delete, falling back to one call per
+   host to isolate a failing one; a write that failed in transit is retried only after
+   re-reading the host.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from dataclasses import dataclass, field
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._sync import (
+    Catalog,
+    Desired,
+    HostError,
+    Lookups,
+    Plan,
+    host_argument_spec,
+    mask_text,
+    needed_lookups,
+    normalise_current,
+    normalise_desired,
+    plan_host,
+)
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import (
+    VERSION_AGNOSTIC_SELECTS,
+    ZabbixAPIError,
+    ZabbixClient,
+    ZabbixOptions,
+    ZabbixTransientError,
+    connection_argument_spec,
+    profile_from_host,
+)
+
+READ_CHUNK = 1000
+WRITE_CHUNK = 250
+WRITE_ROUNDS = 3
+
+_ACTION_PAST = {"create": "created", "update": "updated", "delete": "deleted", "unchanged": "unchanged"}
+
+_validators: dict[bool, ArgumentSpecValidator] = {}
+
+
+def _validator(with_defaults: bool) -> ArgumentSpecValidator:
+    if with_defaults not in _validators:
+        _validators[with_defaults] = ArgumentSpecValidator(host_argument_spec(with_defaults))
+    return _validators[with_defaults]
+
+
+def validate_host_options(raw: t.Any, with_defaults: bool = False) -> tuple[dict[str, t.Any] | None, list[str]]:
+    """Type-check one desired state with the module's argument spec: (params, errors)."""
+    if not isinstance(raw, t.Mapping):
+        return None, [f"the desired state must be a mapping, got {type(raw).__name__}"]
+    result = _validator(with_defaults).validate(dict(raw))
+    errors = [str(e) for e in result.error_messages]
+    return (None if errors else result.validated_parameters), errors
+
+
+@dataclass
+class HostState:
+    """One host through the run."""
+
+    key: str  # inventory host name (batch) or the host name (single)
+    params: dict[str, t.Any]
+    desired: Desired | None = None
+    zhost: dict[str, t.Any] | None = None
+    plan: Plan | None = None
+    result: dict[str, t.Any] | None = None
+    first_action: str | None = None  # survives a re-read after a write lost in transit
+    needs_reread: bool = False
+
+    @property
+    def done(self) -> bool:
+        return self.result is not None
+
+
+@dataclass
+class SyncEngine:
+    client: ZabbixClient
+    check_mode: bool = False
+    diff_mode: bool = False
+    defaults: dict[str, t.Any] = field(default_factory=dict)
+    catalog: Catalog = field(default_factory=Catalog)
+
+    # -- public ---------------------------------------------------------------------------
+    def sync(self, items: t.Sequence[tuple[str, t.Any, list[str] | None]], prevalidated: bool = False) -> dict[str, dict[str, t.Any]]:
+        """items: (key, desired options, upstream errors or None); returns key -> result."""
+        states: list[HostState] = []
+        results: dict[str, dict[str, t.Any]] = {}
+        for key, raw, upstream_errors in items:
+            label = key
+            if isinstance(raw, t.Mapping) and raw.get("host"):
+                label = str(raw.get("host"))
+            if upstream_errors:
+                results[key] = self._failed(label, "; ".join(str(e) for e in upstream_errors))
+                continue
+            if prevalidated:
+                params, errors = dict(raw), []
+            else:
+                params, errors = validate_host_options(raw, with_defaults=False)
+            if errors or params is None:
+                message = mask_text("; ".join(errors) or "no desired state", secret_values(raw))
+                results[key] = self._failed(label, message)
+                continue
+            states.append(HostState(key=key, params=params))
+            results[key] = {}
+        self._run(states)
+        for state in states:
+            results[state.key] = state.result or self._failed(state.key, "internal error: no result")
+        return results
+
+    # -- phases ---------------------------------------------------------------------------
+    def _run(self, states: list[HostState]) -> None:
+        if not states:
+            return
+        self._read(states)
+        self._normalise(states)
+        self._plan(states)
+        for _ in range(WRITE_ROUNDS):
+            self._write([s for s in states if not s.done])
+            again = [s for s in states if s.needs_reread and not s.done]
+            if not again:
+                break
+            for state in again:
+                state.needs_reread = False
+            self._read(again)
+            self._plan(again)
+        for state in states:
+            if not state.done:
+                self._fail(state, "gave up after repeated transient errors writing to Zabbix")
+
+    def _read(self, states: list[HostState]) -> None:
+        names = [str(s.params["host"]).strip() for s in states]
+        if self.client.profile is None and len(states) == 1:
+            # Version unknown and one host: a read valid on 6.0 and 7.0 tells the version
+            # from the host's own fields, so an unchanged host costs one call.
+            self.client.connect(need_version=False)
+            found = self.client.read("host.get", {"output": "extend", "filter": {"host": names}, **VERSION_AGNOSTIC_SELECTS})
+            if found:
+                self.client.profile = profile_from_host(found[0])
+            else:
+                self.client.ensure_profile()
+        else:
+            self.client.connect()
+            found = []
+            profile = self.client.ensure_profile()
+            unique = list(dict.fromkeys(names))
+            for start in range(0, len(unique), READ_CHUNK):
+                chunk = unique[start:start + READ_CHUNK]
+                found.extend(self.client.read("host.get", {"output": "extend", "filter": {"host": chunk}, **profile.host_get_selects()}))
+        by_name = {str(h["host"]): h for h in found}
+        for state, name in zip(states, names):
+            state.zhost = by_name.get(name)
+
+    def _normalise(self, states: list[HostState]) -> None:
+        profile = self.client.ensure_profile()
+        seen: dict[str, str] = {}
+        for state in states:
+            try:
+                state.desired = normalise_desired(state.params, profile, self.defaults)
+            except HostError as exc:
+                self._fail(state, str(exc), host=str(state.params.get("host")))
+                continue
+            other = seen.setdefault(state.desired.host, state.key)
+            if other != state.key:
+                self._fail(state, f"host: '{state.desired.host}' is also the desired state of {other}")
+
+    def _plan(self, states: list[HostState]) -> None:
+        profile = self.client.ensure_profile()
+        live = [s for s in states if not s.done and s.desired is not None]
+        currents = {}
+        for state in live:
+            if state.zhost is not None:
+                currents[state.key] = normalise_current(state.zhost, profile)
+                self.catalog.learn_host(currents[state.key])
+        lookups = Lookups()
+        for state in live:
+            needed_lookups(t.cast(Desired, state.desired), currents.get(state.key), self.catalog, lookups)
+        if lookups:
+            self._lookup(lookups)
+        for state in live:
+            self._plan_one(state)
+
+    def _plan_one(self, state: HostState) -> None:
+        desired = t.cast(Desired, state.desired)
+        try:
+            state.plan = plan_host(desired, state.zhost, self.catalog, self.client.ensure_profile())
+        except HostError as exc:
+            self._fail(state, str(exc))
+            return
+        if state.first_action is None:
+            state.first_action = state.plan.action
+        if state.plan.action == "unchanged":
+            self._finish(state)
+
+    # -- lookups --------------------------------------------------------------------------
+    def _lookup(self, lookups: Lookups) -> None:
+        profile = self.client.ensure_profile()
+        cat = self.catalog
+        names, ids = lookups.names, lookups.ids
+        if names["groups"]:
+            for g in self.client.read("hostgroup.get", {"output": ["groupid", "name"], "filter": {"name": sorted(names["groups"])}}):
+                cat.groups.add(g["groupid"], g["name"])
+        if ids["groups"] - set(cat.groups.by_id):
+            for g in self.client.read("hostgroup.get", {"output": ["groupid", "name"], "groupids": sorted(ids["groups"] - set(cat.groups.by_id))}):
+                cat.groups.add(g["groupid"], g["name"])
+        if names["templates"]:
+            wanted = sorted(names["templates"])
+            for tp in self.client.read("template.get", {"output": ["templateid", "host", "name"], "filter": {"host": wanted}}):
+                cat.templates.add(tp["templateid"], tp["host"], tp["name"])
+            left = [n for n in wanted if n not in cat.templates.by_name]
+            if left:  # visible names, when they differ from technical names
+                for tp in self.client.read("template.get", {"output": ["templateid", "host", "name"], "filter": {"name": left}}):
+                    cat.templates.add(tp["templateid"], tp["host"], tp["name"])
+        if ids["templates"] - set(cat.templates.by_id):
+            for tp in self.client.read("template.get", {"output": ["templateid", "host", "name"], "templateids": sorted(ids["templates"] - set(cat.templates.by_id))}):
+                cat.templates.add(tp["templateid"], tp["host"], tp["name"])
+        if names["proxies"] or ids["proxies"]:
+            for method, params in profile.proxy_get(sorted(names["proxies"]), sorted(ids["proxies"])):
+                for p in self.client.read(method, params):
+                    cat.proxies.add(p["proxyid"], p[profile.proxy_name_field])
+        if profile.supports_proxy_groups and (names["proxy_groups"] or ids["proxy_groups"]):
+            if names["proxy_groups"]:
+                for pg in self.client.read("proxygroup.get", {"output": ["proxy_groupid", "name"], "filter": {"name": sorted(names["proxy_groups"])}}):
+                    cat.proxy_groups.add(pg["proxy_groupid"], pg["name"])
+            if ids["proxy_groups"]:
+                for pg in self.client.read("proxygroup.get", {"output": ["proxy_groupid", "name"], "proxy_groupids": sorted(ids["proxy_groups"])}):
+                    cat.proxy_groups.add(pg["proxy_groupid"], pg["name"])
+        for kind in ("groups", "templates", "proxies", "proxy_groups"):
+            index = getattr(cat, kind)
+            index.searched_names |= names[kind]
+            index.searched_ids |= ids[kind]
+
+    # -- writes ---------------------------------------------------------------------------
+    def _write(self, states: list[HostState]) -> None:
+        pending = [s for s in states if s.plan is not None and not s.done]
+        if not pending:
+            return
+        if self.check_mode:
+            for state in pending:
+                self._finish(state)
+            return
+        self._create_missing_groups(pending)
+        self._write_kind("host.create", [s for s in pending if not s.done and s.plan.action == "create"])
+        self._write_kind("host.update", [s for s in pending if not s.done and s.plan.action == "update"])
+        self._write_kind("host.delete", [s for s in pending if not s.done and s.plan.action == "delete"])
+
+    def _create_missing_groups(self, states: list[HostState]) -> None:
+        needed = sorted({g for s in states for g in t.cast(Plan, s.plan).groups_to_create})
+        if not needed:
+            return
+        for name in needed:
+            try:
+                created = self.client.write("hostgroup.create", {"name": name})
+                self.catalog.groups.add(created["groupids"][0], name)
+            except ZabbixAPIError as exc:
+                if not exc.already_exists:  # created meanwhile by a concurrent sync: look it up
+                    for state in states:
+                        if name in t.cast(Plan, state.plan).groups_to_create:
+                            self._fail(state, f"host_groups: cannot create host group '{name}': {exc.data or exc.message}")
+                    continue
+                for g in self.client.read("hostgroup.get", {"output": ["groupid", "name"], "filter": {"name": [name]}}):
+                    self.catalog.groups.add(g["groupid"], g["name"])
+            except ZabbixTransientError as exc:
+                for state in states:
+                    if name in t.cast(Plan, state.plan).groups_to_create:
+                        self._fail(state, f"host_groups: cannot create host group '{name}': {exc}")
+        for state in states:
+            if not state.done and t.cast(Plan, state.plan).groups_to_create:
+                self._plan_one(state)  # now with the new group IDs
+
+    def _payload(self, method: str, state: HostState) -> t.Any:
+        plan = t.cast(Plan, state.plan)
+        return plan.hostid if method == "host.delete" else plan.params
+
+    def _write_kind(self, method: str, states: list[HostState]) -> None:
+        for start in range(0, len(states), WRITE_CHUNK):
+            chunk = states[start:start + WRITE_CHUNK]
+            if len(chunk) > 1:
+                try:
+                    answer = self.client.write(method, [self._payload(method, s) for s in chunk])
+                except ZabbixTransientError:
+                    for state in chunk:
+                        state.needs_reread = True  # maybe written, maybe not: look again first
+                    continue
+                except ZabbixAPIError:
+                    pass  # one bad host rolls the call back: isolate it below
+                else:
+                    self._record_ids(chunk, answer)
+                    continue
+            for state in chunk:
+                self._write_one(method, state)
+
+    def _write_one(self, method: str, state: HostState) -> None:
+        try:
+            answer = self.client.write(method, [self._payload(method, state)])
+        except ZabbixTransientError:
+            state.needs_reread = True
+            return
+        except ZabbixAPIError as exc:
+            if method == "host.create" and exc.already_exists:
+                state.needs_reread = True  # a concurrent sync created it: re-read and update
+                return
+            self._fail(state, f"{method} failed: {exc.message} {exc.data}".strip())
+            return
+        self._record_ids([state], answer)
+
+    def _record_ids(self, states: list[HostState], answer: t.Any) -> None:
+        ids = list((answer or {}).get("hostids") or [])
+        for position, state in enumerate(states):
+            plan = t.cast(Plan, state.plan)
+            if plan.action == "create" and position < len(ids):
+                plan.hostid = str(ids[position])
+            self._finish(state)
+
+    # -- results --------------------------------------------------------------------------
+    def _finish(self, state: HostState) -> None:
+        plan = t.cast(Plan, state.plan)
+        action = plan.action
+        if action == "unchanged" and state.first_action not in (None, "unchanged"):
+            action = state.first_action  # our earlier write did land before the error
+        result: dict[str, t.Any] = {
+            "changed": action != "unchanged",
+            "failed": False,
+            "action": _ACTION_PAST[action],
+            "hostid": plan.hostid,
+            "changed_fields": list(plan.changed_fields),
+        }
+        if plan.groups_to_create:
+            result["created_host_groups"] = list(plan.groups_to_create)
+        if self.diff_mode:
+            result["diff"] = {"before": plan.before, "after": plan.after}
+        state.result = result
+
+    def _fail(self, state: HostState, reason: str, host: str | None = None) -> None:
+        label = host or (state.desired.host if state.desired else str(state.params.get("host") or state.key))
+        secrets = state.desired.secrets if state.desired else frozenset()
+        state.result = self._failed(label, mask_text(reason, secrets))
+        if state.zhost is not None:
+            state.result["hostid"] = str(state.zhost.get("hostid"))
+
+    @staticmethod
+    def _failed(label: str, reason: str) -> dict[str, t.Any]:
+        return {"changed": False, "failed": True, "action": "failed", "hostid": None, "changed_fields": [], "msg": f"{label}: {reason}"}
+
+
+# --------------------------------------------------------------------------------------
+# Entry points shared by the modules and the action plugins
+# --------------------------------------------------------------------------------------
+def module_argument_spec() -> dict[str, dict[str, t.Any]]:
+    """zabbix_host_sync: connection options + one host's desired state."""
+    spec = connection_argument_spec()
+    spec.update(host_argument_spec(with_defaults=True))
+    return spec
+
+
+BATCH_OPTIONS_SPEC: dict[str, dict[str, t.Any]] = {
+    "hosts": {"type": "list", "elements": "str"},
+    "host_var": {"type": "str", "default": "zabbix_host"},
+    "valid_var": {"type": "str", "default": "zabbix_host_valid"},
+    "errors_var": {"type": "str", "default": "zabbix_host_errors"},
+    "update_secrets": {"type": "str", "choices": ["on_create", "always"], "no_log": False},
+    "create_missing_host_groups": {"type": "bool"},
+    "clear_removed_templates": {"type": "bool"},
+}
+
+
+def batch_argument_spec() -> dict[str, dict[str, t.Any]]:
+    """zabbix_host_sync_batch: connection options + run options + per-host defaults."""
+    spec = connection_argument_spec()
+    spec.update({name: dict(opts) for name, opts in BATCH_OPTIONS_SPEC.items()})
+    return spec
+
+
+HOST_OPTION_NAMES = frozenset(host_argument_spec())
+
+
+def sync_one(
+    params: t.Mapping[str, t.Any],
+    check_mode: bool,
+    diff_mode: bool,
+    client_factory: t.Callable[[ZabbixOptions], ZabbixClient] = ZabbixClient,
+) -> tuple[dict[str, t.Any], int]:
+    """Run the sync for one host from validated module params: (result, API calls).
+
+    Raises ZabbixError for global problems (connection, credentials)."""
+    client = client_factory(ZabbixOptions.from_params(params))
+    host_params = {k: v for k, v in params.items() if k in HOST_OPTION_NAMES}
+    try:
+        engine = SyncEngine(client, check_mode=check_mode, diff_mode=diff_mode)
+        key = str(host_params.get("host"))
+        result = engine.sync([(key, host_params, None)], prevalidated=True)[key]
+    finally:
+        client.close()
+    return result, client.calls
+
+
+def secret_values(params: t.Mapping[str, t.Any]) -> set[str]:
+    """Secret values found in raw options (for masking messages before normalising)."""
+    found: set[str] = set()
+    if not isinstance(params, t.Mapping):
+        return found
+    for key in ("tls_psk", "zabbix_token", "zabbix_password", "zabbix_http_password"):
+        if params.get(key):
+            found.add(str(params[key]))
+    for macro in params.get("macros") or []:
+        if isinstance(macro, t.Mapping) and macro.get("type") == "secret" and macro.get("value"):
+            found.add(str(macro["value"]))
+    for iface in params.get("interfaces") or []:
+        details = iface.get("details") if isinstance(iface, t.Mapping) else None
+        if isinstance(details, t.Mapping):
+            found.update(str(details[k]) for k in ("authpassphrase", "privpassphrase") if details.get(k))
+    return found

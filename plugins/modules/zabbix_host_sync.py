@@ -1,0 +1,400 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) netbox_zabbix.sync contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: zabbix_host_sync
+short_description: Make one Zabbix host match its desired state
+version_added: 0.1.0
+description:
+  - Reads the host once (C(host.get)), compares only the fields given, and sends at most one C(host.create),
+    C(host.update) or C(host.delete) carrying only what changed. Fields that are not given (or V(null)) are left alone;
+    an empty list is managed and means "none".
+  - Works with Zabbix 6.0 and 7.0; the differences (proxy fields, proxy groups, group selects, SNMP
+    C(max_repetitions)) are handled by the collection.
+  - Host groups, templates, proxies and proxy groups are given by name, or by name and ID. An ID that exists in
+    Zabbix is used when no name is given or the object's name matches; a stale ID from another Zabbix loses to an
+    existing object with the given name; a renamed object still matches by ID. Nothing found fails the host with a
+    message naming the option entry, for example C(templates[1]: template 'Foo' not found) (entries count from 0).
+  - The options are the desired state of one host as described in the collection's C(docs/desired-state.md);
+    the inventory plugin C(netbox_zabbix.sync.hostconfig) produces exactly this structure in the host variable
+    C(zabbix_host).
+  - This module runs on the controller as an action plugin (no module subprocess per host). To sync many hosts
+    at once use M(netbox_zabbix.sync.zabbix_host_sync_batch), which reads and writes in bulk.
+author:
+  - netbox_zabbix.sync maintainers
+extends_documentation_fragment:
+  - netbox_zabbix.sync._zabbix
+  - netbox_zabbix.sync._attributes
+  - netbox_zabbix.sync._attributes.ACTION
+  - netbox_zabbix.sync._attributes.ACTIONGROUP_ZABBIX
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Nothing is written, not even a missing host group; the result says what would change.
+  diff_mode:
+    support: full
+    details:
+      - Before and after of the managed fields only; secrets are shown as C(********).
+  idempotent:
+    support: partial
+    details:
+      - With O(update_secrets=always) and write-only secrets, every run reports a change.
+options:
+  host:
+    description:
+      - Technical host name; the key the host is found by.
+    type: str
+    required: true
+    aliases: [host_name]
+  name:
+    description:
+      - Visible name. An empty string means "same as O(host)".
+    type: str
+    aliases: [visible_name]
+  description:
+    description:
+      - Host description.
+    type: str
+  status:
+    description:
+      - Monitoring status.
+    type: str
+    choices: [enabled, disabled]
+  state:
+    description:
+      - V(present) creates or updates the host, V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  host_groups:
+    description:
+      - The complete list of host groups. Each entry is a name, or a mapping with C(name) and/or C(groupid).
+      - Required to create a host.
+    type: list
+    elements: raw
+  create_missing_host_groups:
+    description:
+      - Create host groups that do not exist. When V(false) a missing group fails the host.
+    type: bool
+    default: false
+  templates:
+    description:
+      - The complete list of directly linked templates. Each entry is a name (technical or visible), or a mapping
+        with C(name) and/or C(templateid).
+    type: list
+    elements: raw
+    aliases: [link_templates]
+  clear_removed_templates:
+    description:
+      - V(false) unlinks templates that are no longer wanted, keeping their items and history on the host.
+      - V(true) unlinks and clears them (items, triggers and history of those templates are deleted).
+    type: bool
+    default: false
+  interfaces:
+    description:
+      - The complete list of interfaces.
+      - Existing interfaces are matched by type and position within the type (main first) and updated in place,
+        so their C(interfaceid) and the items bound to them survive.
+      - Exactly one interface per type is main; when none is marked, the first of each type is made main.
+    type: list
+    elements: dict
+    suboptions:
+      type:
+        description: Interface type.
+        type: str
+        required: true
+        choices: [agent, snmp, ipmi, jmx]
+      main:
+        description: Whether this is the default interface of its type.
+        type: bool
+      useip:
+        description: Connect by IP (V(true)) or by DNS name (V(false)).
+        type: bool
+        default: true
+      ip:
+        description: IP address (IPv4 or IPv6) or a user macro; required when O(interfaces[].useip=true).
+        type: str
+      dns:
+        description: DNS name; required when O(interfaces[].useip=false).
+        type: str
+      port:
+        description:
+          - Port number or user macro. Defaults to 10050 (agent), 161 (SNMP), 623 (IPMI) or 12345 (JMX).
+        type: str
+      details:
+        description: SNMP settings (SNMP interfaces only).
+        type: dict
+        suboptions:
+          version:
+            description: SNMP version (V(2) means SNMPv2c). Defaults to V(2).
+            type: int
+            choices: [1, 2, 3]
+          bulk:
+            description: Use bulk requests. Defaults to V(true).
+            type: bool
+          community:
+            description: SNMPv1/v2c community. Defaults to C({$SNMP_COMMUNITY}).
+            type: str
+          max_repetitions:
+            description:
+              - Max repetition count for bulk requests (SNMPv2c and v3, Zabbix 7.0 and later; ignored on 6.0).
+                Defaults to V(10).
+            type: int
+          contextname:
+            description: SNMPv3 context name.
+            type: str
+          securityname:
+            description: SNMPv3 security name; required for SNMPv3.
+            type: str
+          securitylevel:
+            description: SNMPv3 security level. Defaults to V(noauthnopriv).
+            type: str
+            choices: [noauthnopriv, authnopriv, authpriv]
+          authprotocol:
+            description: SNMPv3 authentication protocol. Defaults to V(md5).
+            type: str
+            choices: [md5, sha1, sha224, sha256, sha384, sha512]
+          authpassphrase:
+            description: SNMPv3 authentication passphrase.
+            type: str
+          privprotocol:
+            description: SNMPv3 privacy protocol. Defaults to V(des).
+            type: str
+            choices: [des, aes128, aes192, aes256, aes192c, aes256c]
+          privpassphrase:
+            description: SNMPv3 privacy passphrase.
+            type: str
+  monitored_by:
+    description:
+      - Who monitors the host. V(proxy_group) needs Zabbix 7.0 or later; on 6.0 it fails the host with a clear message.
+      - When not given but O(proxy) (or O(proxy_group)) is, V(proxy) (or V(proxy_group)) is implied.
+      - On Zabbix 6.0 the proxy is set with C(proxy_hostid); on 7.0 with C(monitored_by) and C(proxyid) or
+        C(proxy_groupid).
+    type: str
+    choices: [server, proxy, proxy_group]
+  proxy:
+    description:
+      - The proxy, as a name or a mapping with C(name) and/or C(proxyid). Required when O(monitored_by=proxy).
+    type: raw
+  proxy_group:
+    description:
+      - The proxy group (Zabbix 7.0+), as a name or a mapping with C(name) and/or C(proxy_groupid).
+        Required when O(monitored_by=proxy_group).
+    type: raw
+  tags:
+    description:
+      - The complete set of host tags (tags added by discovery are left alone).
+    type: list
+    elements: dict
+    suboptions:
+      tag:
+        description: Tag name.
+        type: str
+        required: true
+      value:
+        description: Tag value.
+        type: str
+        default: ''
+  macros:
+    description:
+      - The complete set of host user macros.
+      - Values of C(secret) macros are write-only in Zabbix; see O(update_secrets).
+    type: list
+    elements: dict
+    suboptions:
+      macro:
+        description: Macro name, for example C({$SNMP_COMMUNITY}); the name part is upper-cased.
+        type: str
+        required: true
+      value:
+        description: Macro value (for C(vault) macros the vault path).
+        type: str
+      type:
+        description: Macro type.
+        type: str
+        choices: [text, secret, vault]
+        default: text
+      description:
+        description: Macro description.
+        type: str
+        default: ''
+  inventory_mode:
+    description:
+      - Host inventory mode.
+    type: str
+    choices: [disabled, manual, automatic]
+  inventory:
+    description:
+      - Inventory field name to value. Only the fields given are managed.
+    type: dict
+    aliases: [inventory_zabbix]
+  tls_connect:
+    description:
+      - How the server or proxy connects to the agent.
+    type: str
+    choices: [no_encryption, psk, certificate]
+  tls_accept:
+    description:
+      - Connections accepted from the agent.
+    type: list
+    elements: str
+    choices: [no_encryption, psk, certificate]
+  tls_psk_identity:
+    description:
+      - PSK identity. Write-only in Zabbix; see O(update_secrets).
+    type: str
+  tls_psk:
+    description:
+      - Pre-shared key, at least 32 hexadecimal digits. Write-only in Zabbix; see O(update_secrets).
+    type: str
+  tls_issuer:
+    description:
+      - Certificate issuer.
+    type: str
+  tls_subject:
+    description:
+      - Certificate subject.
+    type: str
+  update_secrets:
+    description:
+      - Zabbix does not return some values (PSK, secret macro values, and SNMPv3 passphrases where it hides them), so
+        they cannot be compared.
+      - V(on_create) writes them when the host is created and for new entries (a new secret macro, a macro that
+        becomes secret, a new SNMP interface, PSK newly enabled). An unchanged host then reports no change.
+        Whenever a host update carries the TLS settings, interfaces or macros anyway, the given values are sent along.
+      - V(always) writes them on every run; the host then always reports a change.
+    type: str
+    choices: [on_create, always]
+    default: on_create
+notes:
+  - An unchanged host costs exactly one API request with a token (two with a user and password, plus the logout),
+    plus one C(proxy.get) when a proxy or proxy group is managed.
+  - A C(host already exists) answer to a create (a concurrent sync) is handled by reading the host again and
+    updating it.
+seealso:
+  - module: netbox_zabbix.sync.zabbix_host_sync_batch
+  - plugin: netbox_zabbix.sync.hostconfig
+    plugin_type: inventory
+"""
+
+EXAMPLES = r"""
+- name: Make web01 match its desired state
+  netbox_zabbix.sync.zabbix_host_sync:
+    zabbix_url: https://zabbix.example.com
+    zabbix_token: "{{ vault_zabbix_token }}"
+    host: web01
+    name: Web server 01
+    status: enabled
+    host_groups:
+      - Linux servers
+      - name: Web
+        groupid: "23"
+    templates:
+      - ICMP Ping
+      - Linux by Zabbix agent
+    interfaces:
+      - type: agent
+        ip: 192.0.2.10
+      - type: snmp
+        ip: 192.0.2.10
+        details:
+          version: 3
+          securityname: monitor
+          securitylevel: authpriv
+          authprotocol: sha256
+          authpassphrase: "{{ vault_snmp_auth }}"
+          privprotocol: aes256
+          privpassphrase: "{{ vault_snmp_priv }}"
+    monitored_by: proxy
+    proxy: proxy-dc1
+    tags:
+      - tag: site
+        value: dc1
+    macros:
+      - macro: "{$API_PASSWORD}"
+        value: "{{ vault_api_password }}"
+        type: secret
+    inventory_mode: manual
+    inventory:
+      location: DC1 rack 4
+
+- name: Sync the desired state the inventory plugin put in zabbix_host
+  netbox_zabbix.sync.zabbix_host_sync: "{{ zabbix_host }}"
+  module_defaults:
+    group/netbox_zabbix.sync.zabbix:
+      zabbix_url: https://zabbix.example.com
+      zabbix_token: "{{ vault_zabbix_token }}"
+
+- name: Remove a host
+  netbox_zabbix.sync.zabbix_host_sync:
+    host: old-host
+    state: absent
+"""
+
+RETURN = r"""
+action:
+  description: What was done (or would be done in check mode).
+  returned: always
+  type: str
+  sample: updated
+  choices: [created, updated, unchanged, deleted, failed]
+hostid:
+  description: Zabbix ID of the host (V(null) when it does not exist, or in check mode before a create).
+  returned: always
+  type: str
+  sample: "10642"
+changed_fields:
+  description: Options whose value changed (all given options on create).
+  returned: always
+  type: list
+  elements: str
+  sample: [templates, interfaces]
+created_host_groups:
+  description: Host groups created (or that would be created in check mode) for this host.
+  returned: when O(create_missing_host_groups=true) and groups were missing
+  type: list
+  elements: str
+  sample: [NB Lab]
+diff:
+  description: Before and after of the managed fields, with secrets masked.
+  returned: in diff mode
+  type: dict
+  sample: {"before": {"status": "disabled"}, "after": {"status": "enabled"}}
+msg:
+  description: Why the host failed, naming the host and the option.
+  returned: on failure
+  type: str
+  sample: "web01: templates[1]: template 'Foo' not found"
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._engine import (
+    module_argument_spec,
+    secret_values,
+    sync_one,
+)
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import ZabbixError
+
+
+def main() -> None:
+    module = AnsibleModule(argument_spec=module_argument_spec(), supports_check_mode=True)
+    # Secret macro values have no no_log flag of their own (text macros are not secret).
+    module.no_log_values.update(secret_values(module.params))
+    try:
+        result, _calls = sync_one(module.params, module.check_mode, module._diff)
+    except ZabbixError as exc:
+        module.fail_json(msg=f"Zabbix host sync of {module.params['host']}: {exc}")
+    if result.get("failed"):
+        module.fail_json(**result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
