@@ -39,7 +39,7 @@ from ansible_collections.netbox_zabbix.sync.plugins.module_utils._sync import (
     plan_host,
 )
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import (
-    VERSION_AGNOSTIC_SELECTS,
+    host_get_selects,
     ZabbixAPIError,
     ZabbixClient,
     ZabbixOptions,
@@ -147,11 +147,12 @@ class SyncEngine:
 
     def _read(self, states: list[HostState]) -> None:
         names = [str(s.params["host"]).strip() for s in states]
+        inventory_fields = {str(k) for s in states for k in (s.params.get("inventory") or {})}
         if self.client.profile is None and len(states) == 1:
             # Version unknown and one host: a read valid on 6.0 and 7.0 tells the version
             # from the host's own fields, so an unchanged host costs one call.
             self.client.connect(need_version=False)
-            found = self.client.read("host.get", {"output": "extend", "filter": {"host": names}, **VERSION_AGNOSTIC_SELECTS})
+            found = self.client.read("host.get", {"output": "extend", "filter": {"host": names}, **host_get_selects(inventory_fields)})
             if found:
                 self.client.profile = profile_from_host(found[0])
             else:
@@ -163,7 +164,7 @@ class SyncEngine:
             unique = list(dict.fromkeys(names))
             for start in range(0, len(unique), READ_CHUNK):
                 chunk = unique[start:start + READ_CHUNK]
-                found.extend(self.client.read("host.get", {"output": "extend", "filter": {"host": chunk}, **profile.host_get_selects()}))
+                found.extend(self.client.read("host.get", {"output": "extend", "filter": {"host": chunk}, **profile.host_get_selects(inventory_fields)}))
         by_name = {str(h["host"]): h for h in found}
         for state, name in zip(states, names):
             state.zhost = by_name.get(name)
@@ -195,12 +196,12 @@ class SyncEngine:
         if lookups:
             self._lookup(lookups)
         for state in live:
-            self._plan_one(state)
+            self._plan_one(state, currents.get(state.key))
 
-    def _plan_one(self, state: HostState) -> None:
+    def _plan_one(self, state: HostState, current: dict[str, t.Any] | None = None) -> None:
         desired = t.cast(Desired, state.desired)
         try:
-            state.plan = plan_host(desired, state.zhost, self.catalog, self.client.ensure_profile())
+            state.plan = plan_host(desired, state.zhost, self.catalog, self.client.ensure_profile(), current)
         except HostError as exc:
             self._fail(state, str(exc))
             return

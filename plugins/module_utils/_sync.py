@@ -160,9 +160,15 @@ def _reverse(mapping: dict[str, str]) -> dict[str, str]:
     return {code: name for name, code in mapping.items()}
 
 
+_REVERSED: dict[int, dict[str, str]] = {}
+
+
 def _from_code(mapping: dict[str, str], code: t.Any) -> str:
     """Zabbix code -> option value; an unknown code stays visible as itself."""
-    return _reverse(mapping).get(str(code), str(code))
+    reverse = _REVERSED.get(id(mapping))
+    if reverse is None:
+        reverse = _REVERSED[id(mapping)] = _reverse(mapping)
+    return reverse.get(str(code), str(code))
 
 
 class HostError(Exception):
@@ -819,8 +825,12 @@ def _dedupe(values: list[t.Any]) -> list[t.Any]:
     return seen
 
 
-def plan_host(desired: Desired, zhost: t.Mapping[str, t.Any] | None, catalog: Catalog, profile: t.Any) -> Plan:
-    """Compare one host; raises HostError (naming the field) for unresolvable input."""
+def plan_host(
+    desired: Desired, zhost: t.Mapping[str, t.Any] | None, catalog: Catalog, profile: t.Any, current: dict[str, t.Any] | None = None
+) -> Plan:
+    """Compare one host; raises HostError (naming the field) for unresolvable input.
+
+    ``current`` is normalise_current(zhost) when the caller already has it."""
     if desired.state == "absent":
         if zhost is None:
             return Plan(desired.host, "unchanged", before={"state": "absent"}, after={"state": "absent"})
@@ -830,7 +840,8 @@ def plan_host(desired: Desired, zhost: t.Mapping[str, t.Any] | None, catalog: Ca
         )
 
     creating = zhost is None
-    current = None if creating else normalise_current(zhost, profile)
+    if current is None and not creating:
+        current = normalise_current(t.cast(t.Mapping[str, t.Any], zhost), profile)
     if current is not None:
         catalog.learn_host(current)
     always = desired.update_secrets == "always"

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import time
 import typing as t
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from urllib.error import HTTPError, URLError
 
 from ansible.module_utils.common.parameters import env_fallback
 from ansible.module_utils.common.text.converters import to_text
-from ansible.module_utils.urls import open_url
+from ansible.module_utils.urls import Request, make_context
 
 
 ENV_URL = "ZABBIX_URL"
@@ -190,15 +191,10 @@ class VersionProfile:
     def proxy_name_field(self) -> str:
         return "name" if self.is_7 else "host"
 
-    def host_get_selects(self) -> dict[str, t.Any]:
-        selects: dict[str, t.Any] = {
-            "selectInterfaces": "extend",
-            "selectParentTemplates": ["templateid", "host", "name"],
-            "selectTags": "extend",
-            "selectMacros": "extend",
-            "selectInventory": "extend",
-        }
-        selects["selectHostGroups" if self.is_7 else "selectGroups"] = ["groupid", "name"]
+    def host_get_selects(self, inventory_fields: t.Iterable[str] | None = None) -> dict[str, t.Any]:
+        """host.get selects for this version; inventory limited to the fields managed."""
+        selects = host_get_selects(inventory_fields)
+        del selects["selectGroups" if self.is_7 else "selectHostGroups"]
         return selects
 
     @staticmethod
@@ -243,15 +239,23 @@ class VersionProfile:
 # A host.get that works unchanged on 6.0 and 7.0: "extend" returns each version's own
 # proxy fields, and each version ignores the other's group select. Used when the version
 # is not known yet, so that an unchanged host costs exactly one API call.
-VERSION_AGNOSTIC_SELECTS: dict[str, t.Any] = {
-    "selectInterfaces": "extend",
-    "selectParentTemplates": ["templateid", "host", "name"],
-    "selectTags": "extend",
-    "selectMacros": "extend",
-    "selectInventory": "extend",
-    "selectGroups": ["groupid", "name"],
-    "selectHostGroups": ["groupid", "name"],
-}
+INTERFACE_FIELDS = ["interfaceid", "type", "main", "useip", "ip", "dns", "port", "details"]
+
+
+def host_get_selects(inventory_fields: t.Iterable[str] | None = None) -> dict[str, t.Any]:
+    """Selects valid on 6.0 and 7.0 alike (each ignores the other's group select)."""
+    selects: dict[str, t.Any] = {
+        "selectInterfaces": INTERFACE_FIELDS,
+        "selectParentTemplates": ["templateid", "host", "name"],
+        "selectTags": "extend",
+        "selectMacros": "extend",
+        "selectGroups": ["groupid", "name"],
+        "selectHostGroups": ["groupid", "name"],
+    }
+    fields = sorted(set(inventory_fields or ()))
+    if fields:  # 70 inventory fields per host are the bulk of a host.get answer
+        selects["selectInventory"] = fields
+    return selects
 
 
 def profile_from_host(zhost: t.Mapping[str, t.Any]) -> VersionProfile:
@@ -276,7 +280,8 @@ class ZabbixClient:
         self.options = options
         self.retries = retries
         self.backoff = backoff
-        self._open = opener or open_url
+        self._open = opener or Request(use_proxy=True, follow_redirects="safe", use_netrc=False).open
+        self._ssl_context: t.Any = None  # built once: make_context costs ~40 ms (CA bundle)
         self._session: str | None = options.token
         self._logged_in = False
         self.profile: VersionProfile | None = None
@@ -352,17 +357,21 @@ class ZabbixClient:
                 body["auth"] = self._session
         self.calls += 1
         try:
+            if self._ssl_context is None:
+                # Plain HTTP gets a bare context: urls would otherwise load the CA bundle per call.
+                https = self.options.api_url.startswith("https")
+                self._ssl_context = make_context(validate_certs=self.options.validate_certs) if https else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
             response = self._open(
+                "POST",
                 self.options.api_url,
                 data=json.dumps(body),
-                method="POST",
                 headers=headers,
                 validate_certs=self.options.validate_certs,
                 timeout=self.options.timeout,
                 url_username=self.options.http_user,
                 url_password=self.options.http_password,
                 force_basic_auth=bool(self.options.http_user),
-                follow_redirects="safe",
+                context=self._ssl_context,
             )
             raw = response.read()
         except HTTPError as exc:
