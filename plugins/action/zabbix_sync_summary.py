@@ -39,7 +39,7 @@ FACT_NAME = "zabbix_sync_summary"
 
 ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "results": {"type": "raw"},
-    "result_var": {"type": "str"},
+    "result_var": {"type": "list", "elements": "str", "aliases": ["result_vars"]},
     "hosts": {"type": "list", "elements": "str"},
     "started": {"type": "float"},
     "writeback": {"type": "dict"},

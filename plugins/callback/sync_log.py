@@ -33,6 +33,7 @@ options:
     default: ~/.ansible/netbox_zabbix_sync/sync_log.jsonl
     env:
       - name: NETBOX_ZABBIX_SYNC_LOG_PATH
+      - name: ANSIBLE_SYNC_LOG_PATH
     ini:
       - section: callback_sync_log
         key: log_path
@@ -117,10 +118,16 @@ SYNC_BATCH = "zabbix_host_sync_batch"
 SUMMARY = "zabbix_sync_summary"
 COLLECTION = "netbox_zabbix.sync"
 RUN_ID_ENV = "NETBOX_ZABBIX_SYNC_RUN_ID"
+# A task carrying this task variable reports per-host sync failures too (the role's
+# per-host mode fails broken HostConfigs with ansible.builtin.fail).
+HOST_RESULT_MARKER = "netbox_zabbix_sync_host_result"
 
 
 def _short_action(task: t.Any, resolve: bool = False) -> str | None:
     """The collection module a task runs (short name), or None for anything else."""
+    task_vars = getattr(task, "vars", None)
+    if isinstance(task_vars, dict) and task_vars.get(HOST_RESULT_MARKER):
+        return HOST_RESULT_MARKER
     names = [getattr(task, "action", None)]
     if resolve:
         names.insert(0, getattr(task, "resolved_action", None))
@@ -238,6 +245,9 @@ class CallbackModule(CallbackBase):
         return sum(1 for record in self.records.values() if record["action"] == "failed")
 
     def _record(self, record: dict[str, t.Any]) -> None:
+        # A host that already has an outcome in this run keeps it over a later "skipped".
+        if record["action"] == "skipped" and record["host"] in self.records:
+            return
         self.records[record["host"]] = record
         self._emit({"event": "host", **record})
 
@@ -299,6 +309,9 @@ class CallbackModule(CallbackBase):
         elif kind == SYNC_BATCH:
             if status != "skipped":
                 self._batch_result(result)
+        elif kind == HOST_RESULT_MARKER:
+            if status == "failed":
+                self._per_host_result(result, status)
         else:
             self._per_host_result(result, status)
         self._flush()
@@ -309,7 +322,7 @@ class CallbackModule(CallbackBase):
         self.play_host_count = self._play_host_count(play)
 
     def v2_runner_on_start(self, host: t.Any, task: t.Any) -> None:
-        if _short_action(task) == SYNC_ONE:
+        if _short_action(task) in (SYNC_ONE, HOST_RESULT_MARKER):
             self._task_starts[(host.get_name(), str(task._uuid))] = time.monotonic()  # pylint: disable=protected-access
 
     def v2_runner_on_ok(self, result: t.Any) -> None:

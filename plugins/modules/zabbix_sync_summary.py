@@ -33,9 +33,12 @@ options:
     type: raw
   result_var:
     description:
-      - Per-host mode. The name of the variable each host registered from M(netbox_zabbix.sync.zabbix_host_sync);
-        it is read from C(hostvars) of each host of O(hosts).
-    type: str
+      - Per-host mode. The names of the variables each host registered from M(netbox_zabbix.sync.zabbix_host_sync)
+        (and from the task that fails broken HostConfigs); they are read from C(hostvars) of each host of O(hosts), and
+        the first result that is not skipped wins.
+    type: list
+    elements: str
+    aliases: [result_vars]
   hosts:
     description:
       - The hosts of the run. A host without a result counts as skipped.

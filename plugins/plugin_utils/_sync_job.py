@@ -64,32 +64,71 @@ def play_hosts(task_vars: Mapping[str, t.Any], hosts: t.Any = None) -> list[str]
     return [str(host) for host in task_vars.get("ansible_play_hosts_all") or task_vars.get("ansible_play_hosts") or []]
 
 
-def hostvar(task_vars: Mapping[str, t.Any], host: str, name: str, default: t.Any = None) -> t.Any:
-    """One variable of another host, read from ``hostvars`` without templating everything."""
+class _PlainReader:
+    """hostvars[host][name]: correct everywhere, about 2.6 ms per host."""
+
+    def __init__(self, hostvars: t.Any) -> None:
+        self.hostvars = hostvars
+
+    def get(self, host: str, name: str, default: t.Any = None) -> t.Any:
+        host_vars = self.hostvars[host]
+        return host_vars.get(name, default) if hasattr(host_vars, "get") else host_vars[name]
+
+
+def hostvar_reader(task_vars: Mapping[str, t.Any]) -> t.Any:
+    """A reader of other hosts' variables; the batch sync's fast reader when available.
+
+    Reading one variable of 10,000 hosts through hostvars costs about 26 s; the batch
+    action's HostVarReader returns the inventory's own value in microseconds where that is
+    provably what hostvars would give.
+    """
     hostvars = task_vars.get("hostvars") or {}
     try:
-        host_vars = hostvars[host]
-    except KeyError:
-        return default
+        from ansible_collections.netbox_zabbix.sync.plugins.action.zabbix_host_sync_batch import HostVarReader
+
+        return HostVarReader(hostvars)
+    except ImportError:  # pragma: no cover - shipped together
+        return _PlainReader(hostvars)
+
+
+def hostvar(reader: t.Any, host: str, name: str, default: t.Any = None) -> t.Any:
+    """One variable of another host; ``default`` for an unknown host or a missing/None value."""
     try:
-        value = host_vars.get(name, default) if hasattr(host_vars, "get") else host_vars[name]
+        value = reader.get(host, name, default)
     except KeyError:
         return default
     return default if value is None else value
 
 
+def _first_not_skipped(values: list[t.Any]) -> t.Any:
+    for value in values:
+        if isinstance(value, Mapping) and not value.get("skipped"):
+            return value
+    return next((value for value in values if value is not None), None)
+
+
 def results_by_host(
-    task_vars: Mapping[str, t.Any], hosts: list[str], results: t.Any = None, result_var: str | None = None
+    task_vars: Mapping[str, t.Any], hosts: list[str], results: t.Any = None, result_vars: t.Any = None
 ) -> dict[str, t.Any]:
-    """Per-host results from a batch result, a host -> result mapping, or a registered per-host var."""
+    """Per-host results from a batch result, a host -> result mapping, or registered per-host vars.
+
+    With several ``result_vars`` (per-host mode registers the broken-HostConfig failure and
+    the sync separately) the first result that is not "skipped" wins.
+    """
     if isinstance(results, Mapping):
         if isinstance(results.get("results"), Mapping):
             return dict(results["results"])
         if not results.get("failed") and "msg" not in results:
             return dict(results)
         return {}
-    if result_var:
-        return {host: hostvar(task_vars, host, result_var) for host in hosts}
+    if result_vars:
+        names = [result_vars] if isinstance(result_vars, str) else list(result_vars)
+        hostvars = task_vars.get("hostvars") or {}
+        reader = _PlainReader(hostvars)  # registered results live outside the inventory: no fast path
+        by_host = {}
+        for host in hosts:
+            by_host[host] = _first_not_skipped([hostvar(reader, host, name) for name in names])
+        return by_host
     return {}
 
 
@@ -100,6 +139,7 @@ __all__ = [
     "netbox_configured",
     "play_hosts",
     "hostvar",
+    "hostvar_reader",
     "read_setting",
     "results_by_host",
     "run_id",

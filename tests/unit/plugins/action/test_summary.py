@@ -117,7 +117,7 @@ def test_per_host_mode_reads_registered_results() -> None:
         "c": {"sync_result": {"skipped": True, "changed": False}},
     }
     task_vars = {"ansible_play_hosts_all": ["a", "b", "c"], "hostvars": hostvars}
-    summary = run_action({"result_var": "sync_result"}, task_vars)["summary"]
+    summary = run_action({"result_var": ["invalid_result", "sync_result"]}, task_vars)["summary"]
     assert (summary["updated"], summary["failed"], summary["skipped"], summary["total"]) == (1, 1, 1, 3)
     assert summary["message"] == "Sync complete: 1/3 hosts updated, 1 failed."
 

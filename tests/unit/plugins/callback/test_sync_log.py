@@ -238,3 +238,17 @@ def test_masking_keeps_ordinary_messages() -> None:
 def test_masking_scrubs_known_env_values() -> None:
     secrets = report.secret_values_from_env({"ZABBIX_PASSWORD": "zabbix-pass-1"})
     assert report.mask_text("login as Admin/zabbix-pass-1 failed", secrets) == "login as Admin/******** failed"
+
+
+def test_per_host_mode_broken_hostconfig_is_one_failed_event(make_callback: t.Callable[..., t.Any]) -> None:
+    callback = make_callback(table=False)
+    broken = FakeTask("ansible.builtin.fail", name="Fail broken HostConfigs")
+    broken.vars = {"netbox_zabbix_sync_host_result": True}
+    sync = FakeTask("netbox_zabbix.sync.zabbix_host_sync")
+    callback.v2_runner_on_failed(FakeResult("bad", broken, {"failed": True, "msg": "bad: interfaces[0]: no IP address"}), ignore_errors=True)
+    callback.v2_runner_on_skipped(FakeResult("good", broken, {"skipped": True}))
+    callback.v2_runner_on_skipped(FakeResult("bad", sync, {"skipped": True}))
+    callback.v2_runner_on_ok(FakeResult("good", sync, {"action": "unchanged"}))
+    callback.v2_playbook_on_stats(None)
+    events = [event for event in read_events(callback.log_path) if event["event"] == "host"]
+    assert [(event["host"], event["action"]) for event in events] == [("bad", "failed"), ("good", "unchanged")]

@@ -1,0 +1,161 @@
+# -*- coding: utf-8 -*-
+# Copyright: netbox_zabbix.sync contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Controller-side action for netbox_zabbix.sync.netbox_hostconfig_writeback (documentation in plugins/modules)."""
+
+from __future__ import annotations
+
+import typing as t
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_job import (
+    NetBoxError,
+    hostvar,
+    hostvar_reader,
+    netbox_argument_spec,
+    netbox_client,
+    play_hosts,
+    results_by_host,
+)
+from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_report import (
+    host_record,
+    mask_text,
+    records_from_batch,
+    secret_values_from_env,
+)
+
+ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
+    "results": {"type": "raw"},
+    "result_var": {"type": "list", "elements": "str", "aliases": ["result_vars"]},
+    "hosts": {"type": "list", "elements": "str"},
+    "hostconfig_var": {"type": "str", "default": "netbox_hostconfig"},
+    "in_sync": {"type": "bool", "default": False},
+    "last_sync_update": {"type": "bool", "default": False},
+    "workers": {"type": "int", "default": 4},
+    **netbox_argument_spec(),
+}
+
+SYNCED = ("created", "updated", "unchanged")
+
+
+def _int_or_none(value: t.Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "", "0", 0) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def fields_to_write(
+    record: Mapping[str, t.Any],
+    hostconfig: Mapping[str, t.Any],
+    write_in_sync: bool,
+    write_last_sync_update: bool,
+    now: str,
+) -> dict[str, t.Any]:
+    """The HostConfig fields whose value changed, and only those.
+
+    Every PATCH makes the netbox_zabbix plugin queue its own Zabbix update for that host,
+    so an unchanged host must cost no write at all.
+    """
+    fields: dict[str, t.Any] = {}
+    action = record["action"]
+    current_hostid = _int_or_none(hostconfig.get("hostid"))
+    new_hostid = _int_or_none(record.get("hostid"))
+    if action in SYNCED and new_hostid is not None and new_hostid != current_hostid:
+        fields["hostid"] = new_hostid
+    elif action == "deleted" and current_hostid is not None:
+        fields["hostid"] = None
+    if write_in_sync and action != "skipped":
+        in_sync = action in SYNCED
+        if hostconfig.get("in_sync") is not in_sync:
+            fields["in_sync"] = in_sync
+    if write_last_sync_update and fields:
+        fields["last_sync_update"] = now
+    return fields
+
+
+def plan(
+    records: list[dict[str, t.Any]],
+    hostconfigs: Mapping[str, Mapping[str, t.Any] | None],
+    write_in_sync: bool,
+    write_last_sync_update: bool,
+    now: str,
+) -> list[dict[str, t.Any]]:
+    """[{host, id, fields}] for every HostConfig that needs a PATCH."""
+    patches = []
+    for record in records:
+        hostconfig = hostconfigs.get(record["host"])
+        if not hostconfig or hostconfig.get("id") is None:
+            continue
+        fields = fields_to_write(record, hostconfig, write_in_sync, write_last_sync_update, now)
+        if fields:
+            patches.append({"host": record["host"], "id": int(hostconfig["id"]), "fields": fields})
+    return patches
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _supports_check_mode = True
+    _supports_async = False
+
+    def run(self, tmp: t.Any = None, task_vars: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        _validation, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        hosts = play_hosts(task_vars, params.get("hosts"))
+        results = params.get("results")
+        if isinstance(results, Mapping) and ("results" in results or results.get("failed")):
+            records = records_from_batch(results, hosts or None)
+        else:
+            by_host = results_by_host(task_vars, hosts, results, params.get("result_var"))
+            records = [host_record(host, by_host.get(host)) for host in (hosts or list(by_host))]
+        reader = hostvar_reader(task_vars)
+        hostconfigs = {record["host"]: hostvar(reader, record["host"], params["hostconfig_var"]) for record in records}
+        now = datetime.now(timezone.utc).isoformat()
+        patches = plan(records, hostconfigs, params["in_sync"], params["last_sync_update"], now)
+
+        result.update(changed=False, patched=[], failures=[], would_patch=[])
+        if self._play_context.check_mode:
+            result["would_patch"] = patches
+            result["msg"] = f"check mode: {len(patches)} HostConfig(s) would be written back, nothing written"
+            return result
+        if not patches:
+            result["msg"] = "nothing to write back"
+            return result
+
+        try:
+            client = netbox_client(params)
+        except NetBoxError as exc:
+            message = mask_text(str(exc), secret_values_from_env())
+            result["failures"] = [{"host": patch["host"], "id": patch["id"], "error": message} for patch in patches]
+            result["msg"] = f"cannot write back {len(patches)} HostConfig(s): {message}"
+            return result
+
+        secrets = secret_values_from_env()
+
+        def write(patch: dict[str, t.Any]) -> tuple[dict[str, t.Any], str | None]:
+            try:
+                client.patch_hostconfig(patch["id"], patch["fields"])
+                return patch, None
+            except NetBoxError as exc:
+                return patch, mask_text(str(exc), secrets)
+
+        # One PATCH per row (the plugin has no bulk update); a few in parallel for a first run
+        # that creates thousands of hosts.
+        with ThreadPoolExecutor(max_workers=max(1, min(params["workers"], len(patches)))) as pool:
+            outcomes = list(pool.map(write, patches))
+        for patch, error in outcomes:
+            if error is None:
+                result["patched"].append(patch)
+            else:
+                result["failures"].append({"host": patch["host"], "id": patch["id"], "error": error})
+        result["changed"] = bool(result["patched"])
+        result["msg"] = f"wrote back {len(result['patched'])} HostConfig(s), {len(result['failures'])} failed"
+        return result
