@@ -17,7 +17,8 @@ from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import 
     ZabbixTransientError,
 )
 
-from ...conftest import FakeClient, FakeZabbix  # noqa: TID252  (shared fake, one definition)
+if t.TYPE_CHECKING:
+    from conftest import FakeClient, FakeZabbix
 
 PSK = "00112233445566778899aabbccddeeff"
 
@@ -42,64 +43,64 @@ def host(name: str, **extra: t.Any) -> dict[str, t.Any]:
     return state
 
 
-def run(client: FakeClient, *states: dict[str, t.Any], check: bool = False, diff: bool = False, **defaults: t.Any) -> dict[str, dict[str, t.Any]]:
+def run(client: t.Any, *states: dict[str, t.Any], check: bool = False, diff: bool = False, **defaults: t.Any) -> dict[str, dict[str, t.Any]]:
     engine = SyncEngine(client, check_mode=check, diff_mode=diff, defaults=defaults)
     return engine.sync([(s["host"], s, None) for s in states])
 
 
-def test_single_host_create_then_noop_is_one_call(fake_zabbix: FakeZabbix) -> None:
-    first = run(FakeClient(fake_zabbix), host("a"))["a"]
+def test_single_host_create_then_noop_is_one_call(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
+    first = run(client_for(fake_zabbix), host("a"))["a"]
     assert first["action"] == "created" and first["changed"] and first["hostid"]
     fake_zabbix.calls.clear()
-    client = FakeClient(fake_zabbix)
+    client = client_for(fake_zabbix)
     second = run(client, host("a"))["a"]
     assert second == {"changed": False, "failed": False, "action": "unchanged", "hostid": first["hostid"], "changed_fields": []}
     assert fake_zabbix.methods() == ["host.get"]  # the version comes from the host itself
     assert client.calls == 1
 
 
-def test_user_password_adds_login_and_logout(fake_zabbix: FakeZabbix) -> None:
-    run(FakeClient(fake_zabbix), host("a"))
+def test_user_password_adds_login_and_logout(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
+    run(client_for(fake_zabbix), host("a"))
     fake_zabbix.calls.clear()
     params = dict(host("a"), zabbix_url="http://zabbix.invalid", zabbix_user="Admin", zabbix_password="pw")
-    result, calls = sync_one(params, False, False, client_factory=lambda opts: FakeClient(fake_zabbix, token=False))
+    result, calls = sync_one(params, False, False, client_factory=lambda opts: client_for(fake_zabbix, token=False))
     assert result["action"] == "unchanged"
     assert fake_zabbix.methods() == ["user.login", "host.get", "user.logout"] and calls == 3
 
 
-def test_batch_noop_is_version_plus_one_host_get(fake_zabbix: FakeZabbix) -> None:
+def test_batch_noop_is_version_plus_one_host_get(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
     states = [host(f"h{i}") for i in range(30)]
-    run(FakeClient(fake_zabbix), *states)
+    run(client_for(fake_zabbix), *states)
     fake_zabbix.calls.clear()
-    results = run(FakeClient(fake_zabbix), *states)
+    results = run(client_for(fake_zabbix), *states)
     assert {r["action"] for r in results.values()} == {"unchanged"}
     assert fake_zabbix.methods() == ["apiinfo.version", "host.get"]
 
 
-def test_batch_creates_in_one_bulk_call(fake_zabbix: FakeZabbix) -> None:
-    results = run(FakeClient(fake_zabbix), *[host(f"h{i}") for i in range(10)])
+def test_batch_creates_in_one_bulk_call(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
+    results = run(client_for(fake_zabbix), *[host(f"h{i}") for i in range(10)])
     assert [r["action"] for r in results.values()] == ["created"] * 10
     creates = [p for m, p in fake_zabbix.calls if m == "host.create"]
     assert len(creates) == 1 and len(creates[0]) == 10
     assert sorted(r["hostid"] for r in results.values()) == sorted(fake_zabbix.hosts)
 
 
-def test_one_bad_host_never_fails_the_others(fake_zabbix: FakeZabbix) -> None:
+def test_one_bad_host_never_fails_the_others(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
     states = [host(f"h{i}") for i in range(5)]
     states[2]["tls_psk"] = PSK  # valid for us ...
     fake_zabbix.fail("host.create", ZabbixAPIError("host.create", "Invalid params.", "boom"), when=lambda p: any(h["host"] == "h2" for h in p))
     fake_zabbix.fail("host.create", ZabbixAPIError("host.create", "Invalid params.", f"bad value {PSK}"), when=lambda p: any(h["host"] == "h2" for h in p))
-    results = run(FakeClient(fake_zabbix), *states)
+    results = run(client_for(fake_zabbix), *states)
     assert [results[f"h{i}"]["action"] for i in range(5)] == ["created", "created", "failed", "created", "created"]
     assert results["h2"]["msg"].startswith("h2: host.create failed")
     assert PSK not in results["h2"]["msg"]  # secrets scrubbed from Zabbix's message
 
 
-def test_invalid_host_fails_alone_and_writes_nothing(fake_zabbix: FakeZabbix) -> None:
+def test_invalid_host_fails_alone_and_writes_nothing(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
     bad = host("bad", templates=["ICMP Ping", "Nope"])
     worse = host("worse", interfaces=[{"type": "agent", "ip": "999.1.1.1"}])
     typed = {"host": "typed", "status": "sometimes"}
-    results = run(FakeClient(fake_zabbix), bad, worse, typed, host("good"))
+    results = run(client_for(fake_zabbix), bad, worse, typed, host("good"))
     assert results["bad"]["msg"] == "bad: templates[1]: template 'Nope' not found"
     assert results["worse"]["msg"].startswith("worse: interfaces[0].ip:")
     assert results["typed"]["failed"] and "status" in results["typed"]["msg"]
@@ -107,34 +108,34 @@ def test_invalid_host_fails_alone_and_writes_nothing(fake_zabbix: FakeZabbix) ->
     assert [h["host"] for h in fake_zabbix.hosts.values()] == ["good"]
 
 
-def test_upstream_errors_fail_the_host(fake_zabbix: FakeZabbix) -> None:
-    engine = SyncEngine(FakeClient(fake_zabbix))
+def test_upstream_errors_fail_the_host(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
+    engine = SyncEngine(client_for(fake_zabbix))
     results = engine.sync([("inv1", host("x"), ["interfaces[0].ip: no primary IP"])])
     assert results["inv1"]["failed"] and "no primary IP" in results["inv1"]["msg"]
     assert not fake_zabbix.hosts
 
 
-def test_duplicate_host_names_in_one_batch(fake_zabbix: FakeZabbix) -> None:
-    engine = SyncEngine(FakeClient(fake_zabbix))
+def test_duplicate_host_names_in_one_batch(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
+    engine = SyncEngine(client_for(fake_zabbix))
     results = engine.sync([("inv1", host("x"), None), ("inv2", host("x"), None)])
     assert results["inv1"]["action"] == "created"
     assert results["inv2"]["failed"] and "inv1" in results["inv2"]["msg"]
 
 
-def test_bulk_update_and_fallback(fake_zabbix: FakeZabbix) -> None:
+def test_bulk_update_and_fallback(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
     states = [host(f"h{i}") for i in range(4)]
-    run(FakeClient(fake_zabbix), *states)
+    run(client_for(fake_zabbix), *states)
     changed = [dict(s, description="new") for s in states]
     fake_zabbix.calls.clear()
-    results = run(FakeClient(fake_zabbix), *changed)
+    results = run(client_for(fake_zabbix), *changed)
     assert all(r["action"] == "updated" and r["changed_fields"] == ["description"] for r in results.values())
     updates = [p for m, p in fake_zabbix.calls if m == "host.update"]
     assert len(updates) == 1 and updates[0][0] == {"hostid": results["h0"]["hostid"], "description": "new"}
 
 
-def test_transient_write_is_retried_after_a_reread(fake_zabbix: FakeZabbix) -> None:
+def test_transient_write_is_retried_after_a_reread(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
     fake_zabbix.fail("host.create", ZabbixTransientError("host.create: HTTP 502"))
-    results = run(FakeClient(fake_zabbix), host("a"), host("b"))
+    results = run(client_for(fake_zabbix), host("a"), host("b"))
     assert {r["action"] for r in results.values()} == {"created"}
     methods = fake_zabbix.methods()
     first_create = methods.index("host.create")
@@ -142,7 +143,7 @@ def test_transient_write_is_retried_after_a_reread(fake_zabbix: FakeZabbix) -> N
     assert methods.count("host.create") == 2
 
 
-def test_lost_response_after_a_successful_write_reports_the_write(fake_zabbix: FakeZabbix) -> None:
+def test_lost_response_after_a_successful_write_reports_the_write(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
     original = fake_zabbix.api_host_update
 
     def update_then_drop(params: t.Any) -> t.Any:
@@ -150,18 +151,18 @@ def test_lost_response_after_a_successful_write_reports_the_write(fake_zabbix: F
         original(params)
         raise ZabbixTransientError("host.update: timed out")
 
-    run(FakeClient(fake_zabbix), host("a"))
+    run(client_for(fake_zabbix), host("a"))
     fake_zabbix.api_host_update = update_then_drop
-    result = run(FakeClient(fake_zabbix), host("a", description="x"))["a"]
+    result = run(client_for(fake_zabbix), host("a", description="x"))["a"]
     assert result["action"] == "updated" and result["changed"]
     assert fake_zabbix.methods().count("host.update") == 1
 
 
-def test_already_exists_on_create_becomes_an_update(fake_zabbix: FakeZabbix) -> None:
-    client = FakeClient(fake_zabbix)
+def test_already_exists_on_create_becomes_an_update(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
+    client = client_for(fake_zabbix)
 
     def sneak_in(params: t.Any) -> bool:  # a concurrent sync creates the host first
-        FakeZabbix.api_host_create(fake_zabbix, [dict(host("a"), host="a", groups=[{"groupid": "21"}])] and [{"host": "a", "groups": [{"groupid": "21"}]}])
+        fake_zabbix.api_host_create([{"host": "a", "groups": [{"groupid": "21"}]}])
         return True
 
     fake_zabbix.fail("host.create", ZabbixAPIError("host.create", "Invalid params.", 'Host with the same name "a" already exists.'), when=sneak_in)
@@ -170,54 +171,54 @@ def test_already_exists_on_create_becomes_an_update(fake_zabbix: FakeZabbix) -> 
     assert fake_zabbix.host("a")["name"] == "Visible a"
 
 
-def test_read_retries_transient_errors(fake_zabbix: FakeZabbix) -> None:
+def test_read_retries_transient_errors(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
     fake_zabbix.fail("host.get", ZabbixTransientError("host.get: HTTP 503"))
-    assert run(FakeClient(fake_zabbix), host("a"))["a"]["action"] == "created"
+    assert run(client_for(fake_zabbix), host("a"))["a"]["action"] == "created"
     assert fake_zabbix.methods()[:2] == ["host.get", "host.get"]
 
 
-def test_auth_error_is_global(fake_zabbix: FakeZabbix) -> None:
+def test_auth_error_is_global(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
     fake_zabbix.fail("host.get", ZabbixAuthError("Zabbix rejected the API token on host.get: Not authorised."))
     with pytest.raises(ZabbixAuthError, match="Not authorised"):
-        run(FakeClient(fake_zabbix), host("a"))
+        run(client_for(fake_zabbix), host("a"))
 
 
-def test_check_mode_writes_nothing_but_reports(fake_zabbix: FakeZabbix) -> None:
-    results = run(FakeClient(fake_zabbix), host("a", host_groups=["NB Core", "NB Brand New"]), host("b", templates=["Missing"]), check=True, diff=True, create_missing_host_groups=True)
+def test_check_mode_writes_nothing_but_reports(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
+    results = run(client_for(fake_zabbix), host("a", host_groups=["NB Core", "NB Brand New"]), host("b", templates=["Missing"]), check=True, diff=True, create_missing_host_groups=True)
     assert results["a"]["action"] == "created" and results["a"]["created_host_groups"] == ["NB Brand New"]
     assert results["a"]["diff"]["after"]["host_groups"] == ["NB Brand New", "NB Core"]
     assert results["b"]["failed"] and "template 'Missing' not found" in results["b"]["msg"]
     assert not any(m.endswith((".create", ".update", ".delete")) for m in fake_zabbix.methods())
 
 
-def test_missing_groups_created_once_for_all_hosts(fake_zabbix: FakeZabbix) -> None:
+def test_missing_groups_created_once_for_all_hosts(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
     states = [host(f"h{i}", host_groups=["NB New"]) for i in range(3)]
-    results = run(FakeClient(fake_zabbix), *states, create_missing_host_groups=True)
+    results = run(client_for(fake_zabbix), *states, create_missing_host_groups=True)
     assert {r["action"] for r in results.values()} == {"created"}
     assert fake_zabbix.methods().count("hostgroup.create") == 1
 
 
-def test_missing_group_is_an_error_by_default(fake_zabbix: FakeZabbix) -> None:
-    result = run(FakeClient(fake_zabbix), host("a", host_groups=["NB New"]))["a"]
+def test_missing_group_is_an_error_by_default(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
+    result = run(client_for(fake_zabbix), host("a", host_groups=["NB New"]))["a"]
     assert result["msg"] == "a: host_groups[0]: host group 'NB New' not found"
 
 
-def test_delete(fake_zabbix: FakeZabbix) -> None:
-    run(FakeClient(fake_zabbix), host("a"), host("b"))
-    results = run(FakeClient(fake_zabbix), {"host": "a", "state": "absent"}, {"host": "b", "state": "absent"}, {"host": "c", "state": "absent"})
+def test_delete(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
+    run(client_for(fake_zabbix), host("a"), host("b"))
+    results = run(client_for(fake_zabbix), {"host": "a", "state": "absent"}, {"host": "b", "state": "absent"}, {"host": "c", "state": "absent"})
     assert [r["action"] for r in results.values()] == ["deleted", "deleted", "unchanged"]
     assert not fake_zabbix.hosts
 
 
-def test_proxy_versions(fake_zabbix: FakeZabbix) -> None:
-    result = run(FakeClient(fake_zabbix), host("a", proxy="nb-proxy-2"))["a"]
+def test_proxy_versions(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
+    result = run(client_for(fake_zabbix), host("a", proxy="nb-proxy-2"))["a"]
     stored = fake_zabbix.host("a")
     if fake_zabbix.is7:
         assert (stored["monitored_by"], stored["proxyid"]) == ("1", "102")
     else:
         assert stored["proxy_hostid"] == "102"
-    assert run(FakeClient(fake_zabbix), host("a", proxy={"name": "nb-proxy-2", "proxyid": "101"}))["a"]["action"] == "unchanged"
-    pg = run(FakeClient(fake_zabbix), host("a", monitored_by="proxy_group", proxy_group="nb-pg-1"))["a"]
+    assert run(client_for(fake_zabbix), host("a", proxy={"name": "nb-proxy-2", "proxyid": "101"}))["a"]["action"] == "unchanged"
+    pg = run(client_for(fake_zabbix), host("a", monitored_by="proxy_group", proxy_group="nb-pg-1"))["a"]
     if fake_zabbix.is7:
         assert pg["action"] == "updated" and fake_zabbix.host("a")["proxy_groupid"] == "201"
     else:
@@ -225,10 +226,10 @@ def test_proxy_versions(fake_zabbix: FakeZabbix) -> None:
     assert result["action"] == "created"
 
 
-def test_diff_and_results_never_show_secrets(fake_zabbix: FakeZabbix) -> None:
+def test_diff_and_results_never_show_secrets(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
     snmp = {"type": "snmp", "ip": "192.0.2.1", "details": {"version": 3, "securityname": "u", "securitylevel": "authpriv", "authpassphrase": "auth-pass-secret", "privpassphrase": "priv-pass-secret"}}
     state = host("a", interfaces=[snmp])
-    outputs = [run(FakeClient(fake_zabbix), state, diff=True), run(FakeClient(fake_zabbix), dict(state, update_secrets="always"), diff=True)]
+    outputs = [run(client_for(fake_zabbix), state, diff=True), run(client_for(fake_zabbix), dict(state, update_secrets="always"), diff=True)]
     text = json.dumps(outputs)
     for secret in (PSK, "macro-secret-xyz", "auth-pass-secret", "priv-pass-secret"):
         assert secret not in text
