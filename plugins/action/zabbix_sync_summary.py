@@ -130,17 +130,31 @@ class ActionModule(ActionBase):
         summary["ok"] = summary["failed"] == 0 and not errors
         summary["event_log"] = self._event_log(params, summary, records, check_mode, secrets)
 
-        result.update(
-            changed=False,
-            summary=summary,
-            msg=summary["message"],
-            ansible_facts={FACT_NAME: summary},
-        )
+        result.update(changed=False, summary=summary, msg=summary["message"])
+        self._set_fact(result, FACT_NAME, summary)
         if params["export_stats"]:
             # set_stats semantics (aggregate): AWX stores it as the job's artifacts, and a
             # workflow passes it on to the next node as extra vars.
             result["ansible_stats"] = {"data": {FACT_NAME: summary}, "per_host": False, "aggregate": True}
         return result
+
+    def _set_fact(self, result: dict[str, t.Any], name: str, value: t.Any) -> None:
+        """Set ``name`` as set_fact does: a plain variable, not an injected ``ansible_facts`` entry.
+
+        ansible-core 2.21 deprecates reading ``ansible_facts`` keys as top-level variables;
+        set_fact's layer has no such deprecation. Older cores take the ``ansible_facts`` path.
+        """
+        result["ansible_facts"] = {name: value}
+        register = getattr(self, "register_host_variables", None)
+        if register is None:
+            return
+        try:
+            from ansible.plugins.action import VariableLayer  # ansible-core 2.21+
+
+            register({}, VariableLayer.CACHEABLE_FACT)
+            register({name: value}, VariableLayer.EPHEMERAL_FACT)
+        except (ImportError, RuntimeError, LookupError, ReferenceError, AttributeError):
+            pass  # no task context (unit tests) or an older core: ansible_facts applies
 
     # -- NetBox EventLog ------------------------------------------------------------------
 
