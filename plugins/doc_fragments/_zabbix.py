@@ -20,7 +20,7 @@ options:
     type: str
   zabbix_token:
     description:
-      - Zabbix API token (Zabbix 5.4 and later). Preferred over O(zabbix_user)/O(zabbix_password): no login call.
+      - Zabbix API token (Zabbix 5.4 and later). Preferred over O(zabbix_user)/O(zabbix_password) (no login call).
       - If not set, the environment variable E(ZABBIX_TOKEN) is used.
     type: str
   zabbix_user:
@@ -59,7 +59,7 @@ notes:
   - Connection options can be set once for all modules of this collection with
     C(module_defaults) and the action group C(group/netbox_zabbix.sync.zabbix).
   - Requests are retried with backoff after transient errors (HTTP 5xx, timeouts, refused or reset connections).
-    A write is never blindly repeated: the host is read again first.
+    A write is never blindly repeated; the host is read again first.
 """
 
     # Controller plugins (inventory, lookups): environment variables are declared per option.

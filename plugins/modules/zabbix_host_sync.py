@@ -19,7 +19,7 @@ description:
   - Host groups, templates, proxies and proxy groups are given by name, or by name and ID. An ID that exists in
     Zabbix is used when no name is given or the object's name matches; a stale ID from another Zabbix loses to an
     existing object with the given name; a renamed object still matches by ID. Nothing found fails the host with a
-    message naming the option entry, for example C(templates[1]: template 'Foo' not found) (entries count from 0).
+    message naming the option entry, for example C(templates[1]) and V(template 'Foo' not found) (entries count from 0).
   - The options are the desired state of one host as described in the collection's C(docs/desired-state.md);
     the inventory plugin C(netbox_zabbix.sync.hostconfig) produces exactly this structure in the host variable
     C(zabbix_host).

@@ -13,7 +13,7 @@ version_added: 0.1.0
 description:
   - Syncs the desired state of every host in O(hosts) (by default the hosts of the current play batch) from the
     host variable O(host_var), which the inventory plugin C(netbox_zabbix.sync.hostconfig) fills.
-  - Runs once on the controller (use C(run_once: true)). It reads all hosts with one C(host.get), looks up host
+  - Runs once on the controller (use C(run_once=true)). It reads all hosts with one C(host.get), looks up host
     groups, templates, proxies and proxy groups once per run, creates new hosts with one bulk C(host.create) and
     updates hosts with bulk C(host.update), falling back to one call per host so that one bad host never fails the
     others.
@@ -61,7 +61,7 @@ options:
     default: zabbix_host_valid
   errors_var:
     description:
-      - The host variable holding the list of C(<field>: <reason>) errors of a broken desired state.
+      - The host variable holding the list of errors (C(<field>) and C(<reason>) separated by a colon) of a broken desired state.
     type: str
     default: zabbix_host_errors
   update_secrets:
