@@ -154,7 +154,7 @@ fetch_debs() {
     return 0
   fi
   mkdir -p "$dir.tmp" && rm -f "$dir.tmp"/*.deb
-  PRIVATE_APT=()
+  PRIVATE_APT=(-o "APT::Sandbox::User=root")  # downloads into a root-owned folder
   # The machine's own sources serve 6.0 on Debian 12; elsewhere use a private config.
   candidate=$(candidate_of)
   if [ "$ver" = 6.0 ] && [[ $candidate != 1:6.0* ]]; then
