@@ -364,4 +364,4 @@ class CallbackModule(CallbackBase):
             title = f"{self.CALLBACK_NAME}: {summary.get('message', '')}"
             self._display.display(title)
             for line in render_table(counts, records, self.table_max_rows, self.secrets):
-                self._display.display(f"  {line}")
+                self._display.display(f"  {line}" if line else "")
