@@ -7,7 +7,9 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 venv="$repo/.venv"
-work="${SANITY_WORKDIR:-$repo/.cache/sanity}"
+# Outside the repository: inside it, ansible-test would ask the outer git checkout which
+# files exist, find the copy ignored, and skip every target.
+work="${SANITY_WORKDIR:-${NZS_CACHE:-$HOME/.cache/netbox_zabbix_sync}/sanity}"
 dest="$work/ansible_collections/netbox_zabbix/sync"
 python_version="${SANITY_PYTHON:-$("$venv/bin/python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')}"
 
