@@ -14,7 +14,7 @@ description:
   - Builds the run summary of the SyncHostsNow job from the result of
     M(netbox_zabbix.sync.zabbix_host_sync_batch) or from the per-host results of M(netbox_zabbix.sync.zabbix_host_sync)
     (total, created, updated, unchanged, deleted, failed, skipped, failed hosts, duration, check mode and
-    the seed's message V(Sync complete: U/T hosts updated, F failed.)).
+    the seed's message, V(Sync complete - U/T hosts updated, F failed.) with a colon after V(complete)).
   - Sets it as the fact C(zabbix_sync_summary) and exports it with C(set_stats) semantics (aggregate), so AWX stores it in
     the job's artifacts and a workflow hands it to the next node.
   - When the NetBox plugin's Setting C(event_log_enabled) is on (or O(event_log=true)), POSTs the run summary and one
@@ -67,7 +67,7 @@ options:
         nothing is written.
     type: bool
   event_log_name:
-    description: C(name) of the run summary's event-log entry; failed hosts get V(<name>: <host>).
+    description: C(name) of the run summary's event-log entry; a failed host's entry is named after it, V(<name>) colon V(<host>).
     type: str
     default: SyncHostsNow
   event_log_max_hosts:
@@ -118,20 +118,40 @@ summary:
   returned: always
   type: dict
   contains:
-    total: {description: Hosts in the run., type: int}
-    created: {description: Hosts created in Zabbix., type: int}
-    updated: {description: Hosts updated in Zabbix., type: int}
-    unchanged: {description: Hosts already in sync., type: int}
-    deleted: {description: Hosts deleted from Zabbix (C(state=absent))., type: int}
-    failed: {description: Hosts that failed (sync or write-back)., type: int}
-    skipped: {description: Hosts of the run without a result (skipped by a condition or missing from the batch)., type: int}
-    changed: {description: created + updated + deleted., type: int}
+    total:
+      description: "Hosts in the run."
+      type: int
+    created:
+      description: "Hosts created in Zabbix."
+      type: int
+    updated:
+      description: "Hosts updated in Zabbix."
+      type: int
+    unchanged:
+      description: "Hosts already in sync."
+      type: int
+    deleted:
+      description: "Hosts deleted from Zabbix (C(state=absent))."
+      type: int
+    failed:
+      description: "Hosts that failed (sync or write-back)."
+      type: int
+    skipped:
+      description: "Hosts of the run without a result (skipped by a condition or missing from the batch)."
+      type: int
+    changed:
+      description: "created + updated + deleted."
+      type: int
     failed_hosts:
       description: One C({host, error}) per failed host; errors are scrubbed of secrets.
       type: list
       elements: dict
-    duration: {description: Seconds since O(started), or null., type: float}
-    check_mode: {description: Whether this was a dry run., type: bool}
+    duration:
+      description: "Seconds since O(started), or null."
+      type: float
+    check_mode:
+      description: "Whether this was a dry run."
+      type: bool
     message:
       description: The seed's message.
       type: str
@@ -140,12 +160,25 @@ summary:
       description: Zabbix hosts carrying the managed marker tag without a HostConfig (see M(netbox_zabbix.sync.zabbix_orphans)).
       type: list
       elements: dict
-    orphans_step: {description: What the orphan step did (C(status) done/skipped/failed/not run, policy, counts)., type: dict}
-    writeback: {description: Write-back counters (patched, would_patch, failed)., type: dict}
-    errors: {description: Errors of the run that are not a host's (the orphan step)., type: list, elements: str}
-    ok: {description: False when a host failed or a step failed: the role then fails the run., type: bool}
-    event_log: {description: What was written to NetBox's event log (enabled, posted, error)., type: dict}
-    run_id: {description: The run id shared with the C(netbox_zabbix.sync.sync_log) callback, when it is enabled., type: str}
+    orphans_step:
+      description: "What the orphan step did (C(status) done/skipped/failed/not run, policy, counts)."
+      type: dict
+    writeback:
+      description: "Write-back counters (patched, would_patch, failed)."
+      type: dict
+    errors:
+      description: "Errors of the run that are not a host's (the orphan step)."
+      type: list
+      elements: str
+    ok:
+      description: "False when a host failed or a step failed: the role then fails the run."
+      type: bool
+    event_log:
+      description: "What was written to NetBox's event log (enabled, posted, error)."
+      type: dict
+    run_id:
+      description: "The run id shared with the C(netbox_zabbix.sync.sync_log) callback, when it is enabled."
+      type: str
   sample:
     total: 1000
     created: 2
