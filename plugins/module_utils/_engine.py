@@ -232,16 +232,21 @@ class SyncEngine:
         if ids["templates"] - set(cat.templates.by_id):
             for tp in self.client.read("template.get", {"output": ["templateid", "host", "name"], "templateids": sorted(ids["templates"] - set(cat.templates.by_id))}):
                 cat.templates.add(tp["templateid"], tp["host"], tp["name"])
-        if names["proxies"] or ids["proxies"]:
-            for method, params in profile.proxy_get(sorted(names["proxies"]), sorted(ids["proxies"])):
+        if names["proxies"]:
+            for method, params in profile.proxy_get(sorted(names["proxies"]), []):
                 for p in self.client.read(method, params):
                     cat.proxies.add(p["proxyid"], p[profile.proxy_name_field])
-        if profile.supports_proxy_groups and (names["proxy_groups"] or ids["proxy_groups"]):
+        if ids["proxies"] - set(cat.proxies.by_id):
+            for method, params in profile.proxy_get([], sorted(ids["proxies"] - set(cat.proxies.by_id))):
+                for p in self.client.read(method, params):
+                    cat.proxies.add(p["proxyid"], p[profile.proxy_name_field])
+        if profile.supports_proxy_groups:
             if names["proxy_groups"]:
                 for pg in self.client.read("proxygroup.get", {"output": ["proxy_groupid", "name"], "filter": {"name": sorted(names["proxy_groups"])}}):
                     cat.proxy_groups.add(pg["proxy_groupid"], pg["name"])
-            if ids["proxy_groups"]:
-                for pg in self.client.read("proxygroup.get", {"output": ["proxy_groupid", "name"], "proxy_groupids": sorted(ids["proxy_groups"])}):
+            if ids["proxy_groups"] - set(cat.proxy_groups.by_id):
+                wanted = sorted(ids["proxy_groups"] - set(cat.proxy_groups.by_id))
+                for pg in self.client.read("proxygroup.get", {"output": ["proxy_groupid", "name"], "proxy_groupids": wanted}):
                     cat.proxy_groups.add(pg["proxy_groupid"], pg["name"])
         for kind in ("groups", "templates", "proxies", "proxy_groups"):
             index = getattr(cat, kind)

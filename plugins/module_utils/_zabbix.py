@@ -264,7 +264,8 @@ def profile_from_host(zhost: t.Mapping[str, t.Any]) -> VersionProfile:
 
 
 _AUTH_ERROR_HINTS = ("not authorised", "not authorized", "session terminated", "re-login", "api token expired", "invalid token")
-_RETRYABLE_ERRNOS = {"ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE"}
+# The frontend answers these when its database is briefly unavailable (restart, overload).
+_TRANSIENT_ERROR_HINTS = ("error connecting to database", "database is locked", "deadlock detected", "could not serialize access")
 
 
 class ZabbixClient:
@@ -398,6 +399,8 @@ class ZabbixClient:
             if any(hint in data.lower() or hint in message.lower() for hint in _AUTH_ERROR_HINTS):
                 how = "API token" if self.options.token else "user/password session"
                 raise ZabbixAuthError(f"Zabbix rejected the {how} on {method}: {data or message}")
+            if any(hint in data.lower() for hint in _TRANSIENT_ERROR_HINTS):
+                raise ZabbixTransientError(f"{method}: {message} {data}".strip())
             if method == "user.login":
                 raise ZabbixAuthError(f"Zabbix login failed for user {self.options.user!r}: {data or message}")
             raise ZabbixAPIError(method, message, data)
