@@ -189,6 +189,7 @@ class ActionModule(ActionBase):
             name = params["event_log_name"]
             data = {key: value for key, value in summary.items() if key != "event_log"}
             data["failed_hosts"] = data["failed_hosts"][: params["event_log_max_hosts"]]
+            data["orphans"] = data["orphans"][: params["event_log_max_hosts"]]
             client.post_event_log(name, summary["message"], mask_data(data, secrets))
             posted += 1
             failed = [record for record in records if record["action"] == "failed"]
