@@ -1,0 +1,307 @@
+"""bench/results/latest.md (tables, targets) and latest.png (time vs N) from latest.json."""
+from __future__ import annotations
+
+import os
+import statistics
+from collections import defaultdict
+from typing import Any
+
+SCENARIO_TITLES = {"create": "first sync (create)", "noop": "no-op sync", "drift": "10 % drift repaired",
+                   "check": "check mode (dry run) on 10 % drift"}
+GIB = 2**30
+MIB = 2**20
+
+
+# --------------------------------------------------------------------------- aggregation
+def medians(results: list[dict[str, Any]]) -> dict[tuple[str, str, int], dict[str, Any]]:
+    """(tool, scenario, size) -> median seconds and the run entries behind it."""
+    groups: dict[tuple[str, str, int], list[dict[str, Any]]] = defaultdict(list)
+    for entry in results:
+        if entry.get("ok") and entry["scenario"] in SCENARIO_TITLES:
+            groups[(entry["tool"], entry["scenario"], entry["size"])].append(entry)
+    out = {}
+    for key, entries in groups.items():
+        out[key] = {
+            "seconds": statistics.median(e["seconds"] for e in entries),
+            "runs": len(entries),
+            "label": entries[0]["label"],
+            "zabbix_requests": statistics.median(e["zabbix"]["requests"] for e in entries),
+            "zabbix_writes": statistics.median(e["zabbix"]["writes"] for e in entries),
+            "netbox_requests": statistics.median(e["netbox"]["requests"] for e in entries),
+            "netbox_writes": statistics.median(e["netbox"]["writes"] for e in entries),
+            "peak_tree_rss": max(e["peak_tree_rss"] for e in entries),
+            "peak_single_rss": max(e["peak_single_rss"] for e in entries),
+            "residual_drift": max((e.get("residual_drift", 0) for e in entries), default=0),
+            "changed_by_check": max((e.get("changed_by_check", 0) for e in entries), default=0),
+            "hosts_after": entries[-1].get("zabbix_hosts_after"),
+            "expected_hosts": entries[-1].get("expected_hosts"),
+        }
+    return out
+
+
+def inventory_medians(entries: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    groups: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for e in entries:
+        if e.get("ok"):
+            groups[e["size"]].append(e)
+    return {size: {"seconds": statistics.median(e["seconds"] for e in es),
+                   "netbox_requests": statistics.median(e["netbox"]["requests"] for e in es),
+                   "peak_tree_rss": max(e["peak_tree_rss"] for e in es), "runs": len(es)}
+            for size, es in groups.items()}
+
+
+def estimate(med: dict, tool: str, scenario: str, size: int) -> tuple[float | None, bool]:
+    """Measured median, or a linear extrapolation from the largest measured N (flag True)."""
+    if (tool, scenario, size) in med:
+        return med[(tool, scenario, size)]["seconds"], False
+    measured = sorted(s for (t, sc, s) in med if t == tool and sc == scenario)
+    if not measured or measured[-1] > size:
+        return None, False
+    base = measured[-1]
+    return med[(tool, scenario, base)]["seconds"] * size / base, True
+
+
+def competitor_tools(med: dict, prefix: str) -> list[str]:
+    return sorted({t for (t, _, _) in med if t.startswith(prefix)}, key=lambda t: int(t.rsplit("f", 1)[-1]) if t[-1].isdigit() else 0)
+
+
+def fastest_variant(med: dict, prefix: str, scenario: str, size: int) -> tuple[str | None, float | None, bool]:
+    best: tuple[str | None, float | None, bool] = (None, None, False)
+    for tool in competitor_tools(med, prefix):
+        value, extrapolated = estimate(med, tool, scenario, size)
+        if value is not None and (best[1] is None or value < best[1]):
+            best = (tool, value, extrapolated)
+    return best
+
+
+# --------------------------------------------------------------------------- formatting
+def fmt_s(value: float | None, extrapolated: bool = False) -> str:
+    if value is None:
+        return "–"
+    text = f"{value:.1f}" if value >= 10 else f"{value:.2f}"
+    return f"~{text}\\*" if extrapolated else text
+
+
+def fmt_ratio(ours: float | None, theirs: float | None, extrapolated: bool = False) -> str:
+    if not ours or not theirs:
+        return "–"
+    mark = "\\*" if extrapolated else ""
+    return f"{ours / theirs:.3f} ({theirs / ours:.0f}× faster){mark}" if theirs > ours else f"{ours / theirs:.2f}{mark}"
+
+
+def fmt_mib(value: float | None) -> str:
+    return "–" if not value else f"{value / MIB:,.0f}"
+
+
+def targets(med: dict, data: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
+    rows: list[tuple[str, str, bool | None]] = []
+
+    def simple(label: str, scenario: str, size: int, limit: float) -> None:
+        value = med.get(("ours", scenario, size))
+        rows.append((label, fmt_s(value["seconds"]) + " s" if value else "not measured",
+                     (value["seconds"] <= limit) if value else None))
+
+    simple("no-op sync of 1,000 hosts ≤ 15 s", "noop", 1000, 15)
+    simple("create 1,000 hosts with a template ≤ 60 s", "create", 1000, 60)
+    simple("10 % drift on 1,000 hosts ≤ 20 s", "drift", 1000, 20)
+    for scenario in ("noop", "create", "drift", "check"):
+        simple(f"10,000 hosts, {SCENARIO_TITLES[scenario]} ≤ 90 s", scenario, 10000, 90)
+    big = [v for (t, _, s), v in med.items() if t == "ours" and s == 10000]
+    if big:
+        peak = max(v["peak_tree_rss"] for v in big)
+        rows.append(("10,000 hosts: peak RSS (process tree) ≤ 1.5 GiB", f"{peak / GIB:.2f} GiB", peak <= 1.5 * GIB))
+    else:
+        rows.append(("10,000 hosts: peak RSS (process tree) ≤ 1.5 GiB", "not measured", None))
+    for prefix, factor, name in (("zabbix_host", 50, "community.zabbix zabbix_host"), ("nzs", 5, "netbox-zabbix-sync")):
+        speedups = []
+        for scenario in ("create", "noop", "drift", "check"):
+            sizes = sorted({s for (t, sc, s) in med if t.startswith(prefix) and sc == scenario})
+            if not sizes or ("ours", scenario, sizes[-1]) not in med:
+                continue
+            size = sizes[-1]
+            _tool, theirs, _ = fastest_variant(med, prefix, scenario, size)
+            ours = med[("ours", scenario, size)]["seconds"]
+            if theirs:
+                speedups.append((theirs / ours, scenario, size))
+        if speedups:
+            worst = min(speedups)
+            detail = ", ".join(f"{sc} {x:.0f}×" for x, sc, _ in speedups)
+            rows.append((f"≥ {factor}× faster than {name} (its fastest variant, largest N measured)",
+                         f"worst {worst[0]:.0f}× ({detail}; N={worst[2]:,})", worst[0] >= factor))
+        else:
+            rows.append((f"≥ {factor}× faster than {name}", "not measured", None))
+    return rows
+
+
+def write_markdown(data: dict[str, Any], path: str) -> None:
+    meta = data["meta"]
+    med = medians(data["results"])
+    inv = inventory_medians(data.get("inventory", []))
+    sizes = sorted({s for (_, _, s) in med} | set(inv))
+    zh_tools = competitor_tools(med, "zabbix_host")
+    lines: list[str] = []
+    add = lines.append
+    add("# Benchmark: netbox_zabbix.sync against the tools users would pick instead")
+    add("")
+    add(f"Run `{meta.get('run_id')}` ({meta.get('started')} – {meta.get('finished', 'unfinished')}), "
+        f"Zabbix {meta.get('zabbix_version', meta.get('zabbix'))} and NetBox 4.7 on the same machine "
+        f"({meta['machine']['cpus']} CPUs, {meta['machine']['memory_gib']} GiB), all on loopback. "
+        f"Command: `bench/run.sh --sizes {','.join(map(str, meta['sizes']))} --tools {','.join(meta['tools'])} "
+        f"--runs {meta['runs']} --zabbix {meta['zabbix']}{' --quick' if meta.get('quick') else ''}`. "
+        "How it is measured: [docs/benchmark.md](../../docs/benchmark.md).")
+    add("")
+    add("## Targets")
+    add("")
+    add("| target | measured | result |")
+    add("|---|---|---|")
+    for label, value, ok in targets(med, data):
+        add(f"| {label} | {value} | {'PASS' if ok else ('FAIL' if ok is False else 'n/a')} |")
+    add("")
+    add("## Wall time of the whole run (seconds; median of the runs in brackets)")
+    add("")
+    header = ["scenario", "N", "ours", "inventory alone", "floor"] + [f"zabbix_host f{t.rsplit('f', 1)[-1]}" for t in zh_tools] + \
+             ["netbox-zabbix-sync", "ours/floor", "ours/zabbix_host (best)", "ours/nzs"]
+    add("| " + " | ".join(header) + " |")
+    add("|" + "---|" * len(header))
+    any_extrapolated = False
+    for scenario in SCENARIO_TITLES:
+        for size in sizes:
+            ours = med.get(("ours", scenario, size))
+            floor = med.get(("floor", scenario, size))
+            if not ours and not floor and not any((t, scenario, size) in med for t in zh_tools) and ("nzs", scenario, size) not in med:
+                continue
+            inv_s = inv.get(size, {}).get("seconds")
+            row = [SCENARIO_TITLES[scenario], f"{size:,}",
+                   f"{fmt_s(ours['seconds'])} ({ours['runs']})" if ours else "–",
+                   f"{fmt_s(inv_s)} ({100 * inv_s / ours['seconds']:.0f} %)" if (inv_s and ours) else fmt_s(inv_s),
+                   f"{fmt_s(floor['seconds'])} ({floor['runs']})" if floor else "–"]
+            for tool in zh_tools:
+                value, ex = estimate(med, tool, scenario, size)
+                any_extrapolated |= ex
+                row.append(fmt_s(value, ex))
+            nzs, nzs_ex = estimate(med, "nzs", scenario, size)
+            any_extrapolated |= nzs_ex
+            row.append(fmt_s(nzs, nzs_ex) if scenario != "check" else "no dry run")
+            ours_s = ours["seconds"] if ours else None
+            row.append(fmt_ratio(ours_s, floor["seconds"] if floor else None))
+            _t, best_zh, best_ex = fastest_variant(med, "zabbix_host", scenario, size)
+            row.append(fmt_ratio(ours_s, best_zh, best_ex))
+            row.append(fmt_ratio(ours_s, nzs, nzs_ex) if scenario != "check" else "–")
+            add("| " + " | ".join(row) + " |")
+    add("")
+    if any_extrapolated:
+        add("\\* **Extrapolated**, not measured: linear in N from the largest N that tool ran at "
+            f"(`--competitor-max {meta.get('competitor_max')}`). Their cost is per host, so linear is the kind reading.")
+        add("")
+    add("ours/X below 1 means ours is faster. \"inventory alone\" is `ansible-inventory --list` with our plugin, timed "
+        "separately (its share of the ours run in brackets); the floor gets the desired state precomputed and does "
+        "not read NetBox.")
+    add("")
+    add("## API requests and memory per run (medians)")
+    add("")
+    add("| tool | scenario | N | seconds | Zabbix requests (writes) | NetBox requests (writes) | peak RSS tree / biggest process (MiB) | check |")
+    add("|---|---|---|---|---|---|---|---|")
+    for (tool, scenario, size), v in sorted(med.items(), key=lambda kv: (kv[0][0] != "ours", kv[0][0], list(SCENARIO_TITLES).index(kv[0][1]), kv[0][2])):
+        check = ""
+        if scenario == "create" and v.get("expected_hosts") is not None:
+            check = f"{v['hosts_after']}/{v['expected_hosts']} hosts"
+        elif scenario == "drift":
+            check = f"{v['residual_drift']} hosts still drifted"
+        elif scenario == "check":
+            check = f"{v['changed_by_check']} hosts changed"
+        elif scenario == "noop":
+            check = "no writes" if not v["zabbix_writes"] else f"{v['zabbix_writes']:.0f} Zabbix writes!"
+        add(f"| {tool} | {scenario} | {size:,} | {fmt_s(v['seconds'])} | {v['zabbix_requests']:,.0f} ({v['zabbix_writes']:,.0f}) | "
+            f"{v['netbox_requests']:,.0f} ({v['netbox_writes']:,.0f}) | {fmt_mib(v['peak_tree_rss'])} / {fmt_mib(v['peak_single_rss'])} | {check} |")
+    add("")
+    if inv:
+        add("Inventory alone (`ansible-inventory --list`): " + "; ".join(
+            f"N={s:,}: {fmt_s(v['seconds'])} s, {v['netbox_requests']:.0f} NetBox requests, {fmt_mib(v['peak_tree_rss'])} MiB"
+            for s, v in sorted(inv.items())) + ".")
+        add("")
+    extra = []
+    if meta.get("proxy_overhead"):
+        po = meta["proxy_overhead"]
+        extra.append(f"Counting proxy overhead: {po['overhead_ms']} ms per request ({po['direct_ms']} ms direct vs "
+                     f"{po['proxied_ms']} ms through it, {po['calls']} × `apiinfo.version`, median of 3); every tool pays it "
+                     "per request, so it favours the tools that send few requests by at most requests × that.")
+    if meta.get("zabbix_host_fork_probe"):
+        probe = meta["zabbix_host_fork_probe"]
+        extra.append(f"zabbix_host fork probe (no-op on {probe.get('hosts', probe['size'])} of the N={probe['size']} hosts): " + ", ".join(
+            f"forks {f}: {s:.1f} s" for f, s in sorted(probe["seconds"].items(), key=lambda kv: int(kv[0]))) +
+            f" → best {meta.get('zabbix_host_best_forks')}.")
+    if meta.get("nzs_prepare"):
+        for size, summary in sorted(meta["nzs_prepare"].items(), key=lambda kv: int(kv[0])):
+            gaps = ", ".join(f"{k}: {v}" for k, v in sorted(summary.get("gaps", {}).items())) or "none"
+            extra.append(f"netbox-zabbix-sync at N={int(size):,}: HostConfig features it cannot express (hosts): {gaps}.")
+    for note in data.get("notes", []):
+        extra.append(f"Note: {note}")
+    for item in extra:
+        add(f"- {item}")
+    if data.get("profile"):
+        add("")
+        add(f"## Where ours spends its time (py-spy, N={data['profile']['size']:,})")
+        for scenario in ("create", "noop"):
+            prof = data["profile"].get(scenario) or {}
+            if not prof.get("self"):
+                continue
+            add("")
+            add(f"{scenario}: {prof['seconds']} s under py-spy, {prof['samples']} samples. Top self time:")
+            add("")
+            for item in prof["self"][:10]:
+                add(f"- {item['percent']} % `{item['function']}`")
+    add("")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines))
+
+
+def write_chart(data: dict[str, Any], path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    med = medians(data["results"])
+    tools = sorted({t for (t, _, _) in med}, key=lambda t: (t != "ours", t != "floor", t))
+    sizes = sorted({s for (_, _, s) in med})
+    fig, axes = plt.subplots(1, 4, figsize=(18, 4.8), sharey=True)
+    for ax, scenario in zip(axes, SCENARIO_TITLES):
+        for tool in tools:
+            measured = [(s, med[(tool, scenario, s)]["seconds"]) for s in sizes if (tool, scenario, s) in med]
+            if not measured:
+                continue
+            label = med[(tool, scenario, measured[0][0])]["label"]
+            (line,) = ax.plot(*zip(*measured), marker="o", label=label)
+            extra = [(s, estimate(med, tool, scenario, s)[0]) for s in sizes if s > measured[-1][0]]
+            extra = [(s, v) for s, v in extra if v is not None]
+            if extra:
+                ax.plot(*zip(measured[-1], *extra), linestyle=":", color=line.get_color(), marker="x")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_title(SCENARIO_TITLES[scenario])
+        ax.set_xlabel("hosts (N)")
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0].set_ylabel("wall time, s (log)")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(6, len(labels)), frameon=False)
+    fig.suptitle(f"netbox_zabbix.sync benchmark, run {data['meta'].get('run_id')} (dotted: extrapolated)")
+    fig.tight_layout(rect=(0, 0.08, 1, 0.95))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_all(data: dict[str, Any], out_dir: str) -> None:
+    write_markdown(data, os.path.join(out_dir, "latest.md"))
+    try:
+        write_chart(data, os.path.join(out_dir, "latest.png"))
+    except ImportError as exc:  # matplotlib missing: the table is still written
+        print(f"no chart: {exc}")
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "results")
+    with open(os.path.join(out, "latest.json"), encoding="utf-8") as handle:
+        write_all(json.load(handle), out)
