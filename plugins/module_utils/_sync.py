@@ -445,7 +445,7 @@ def normalise_desired(params: t.Mapping[str, t.Any], profile: t.Any, defaults: t
             fields["proxy"] = _ref(params["proxy"], "proxy", "proxyid")
         if monitored_by == "proxy_group":
             if not profile.supports_proxy_groups:
-                raise HostError("proxy_group", f"proxy groups need Zabbix 7.0 or later (this Zabbix is {profile.version})")
+                raise HostError("proxy_group", f"proxy groups need Zabbix 7.0 or later (this Zabbix is {profile.family})")
             if params.get("proxy_group") in (None, ""):
                 raise HostError("proxy_group", "is required when monitored_by is proxy_group")
             fields["proxy_group"] = _ref(params["proxy_group"], "proxy_group", "proxy_groupid")

@@ -171,6 +171,11 @@ class VersionProfile:
         return int(parts[0]), int(parts[1])
 
     @property
+    def family(self) -> str:
+        """Major.minor, for messages ("6.0")."""
+        return "{}.{}".format(*self.major_minor)
+
+    @property
     def is_7(self) -> bool:
         return self.major_minor >= (7, 0)
 

@@ -16,7 +16,7 @@ from ansible_collections.netbox_zabbix.sync.plugins.module_utils import _sync as
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._engine import validate_host_options
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import VersionProfile
 
-P60 = VersionProfile("6.0.14")
+P60 = VersionProfile("6.0.14")  # family "6.0"
 P70 = VersionProfile("7.0.22")
 PSK = "00112233445566778899aabbccddeeff"
 
