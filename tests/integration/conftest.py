@@ -218,5 +218,15 @@ def run_playbook(tmp_path: Path) -> t.Callable[..., PlaybookRun]:
     return run
 
 
+@pytest.fixture(scope="session")
+def stack() -> t.Any:
+    """This module's helpers for test files (conftest is not importable under --import-mode=importlib)."""
+    import types
+
+    return types.SimpleNamespace(
+        REPO=REPO, VENV_BIN=VENV_BIN, ZabbixAPI=ZabbixAPI, ansible_env=ansible_env, env_or_skip=env_or_skip, reset_zabbix=reset_zabbix
+    )
+
+
 def dedent(text: str) -> str:
     return textwrap.dedent(text).strip() + "\n"
