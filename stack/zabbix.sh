@@ -86,7 +86,16 @@ pg_up() {
   if [ -z "${PG_BIN:-}" ]; then
     PG_BIN=$(pg_bin_dir) || { apt_ensure postgresql; PG_BIN=$(pg_bin_dir) || die "no PostgreSQL found under /usr/lib/postgresql"; }
   fi
-  pg_running && return 0
+  pg_running || pg_start
+  # Superuser: the schema load uses session_replication_role (see load_schema); this is a
+  # loopback-only test cluster with trust authentication anyway.
+  pg_sql -d postgres -c "DO \$\$ BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$DB_OWNER') THEN
+        CREATE ROLE $DB_OWNER LOGIN SUPERUSER PASSWORD '$DB_OWNER';
+      END IF; END \$\$;" -c "ALTER ROLE $DB_OWNER SUPERUSER"
+}
+
+pg_start() {
   mkdir -p "$PG_BASE"
   [ "$(id -u)" -eq 0 ] && chown postgres: "$PG_BASE"
   run_as postgres mkdir -p "$PG_SOCK"
@@ -115,12 +124,6 @@ EOF
     show_log_tail "$PG_LOG"
     die "PostgreSQL did not start"
   fi
-  # Superuser: the schema load uses session_replication_role (see load_schema); this is a
-  # loopback-only test cluster with trust authentication anyway.
-  pg_sql -d postgres -c "DO \$\$ BEGIN
-      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$DB_OWNER') THEN
-        CREATE ROLE $DB_OWNER LOGIN PASSWORD '$DB_OWNER';
-      END IF; END \$\$;" -c "ALTER ROLE $DB_OWNER SUPERUSER"
 }
 
 pg_down() {
@@ -178,18 +181,33 @@ fetch_debs() {
   rm -rf "$dir" && mv "$dir.tmp" "$dir"
 }
 
-# Unpack the .debs into $STACK_DIR/zabbix-<ver>/ and point the frontend at our config.
-install_frontend() {
-  local ver=$1 root debs marker stamp
-  root=$(ver_root "$ver")
-  marker=$root/.unpacked
-  debs=$(cd "$NZS_CACHE/debs/$ver" && ls zabbix-*.deb)
-  stamp="$debs $(date -r "$SCRIPT_DIR/zabbix.sh" +%s)"
-  if [ "$(cat "$marker" 2>/dev/null)" != "$stamp" ]; then
-    log "unpacking Zabbix $ver into $root"
-    rm -rf "$root" && mkdir -p "$root"
+# Unpack the .debs once into $NZS_CACHE (dpkg -x takes 5-12 s), then hard-link that tree
+# into $STACK_DIR/zabbix-<ver>/ (instant) and point its frontend at our config. Safe to
+# share: nothing writes into the tree in place (sed -i writes a new file).
+unpacked_tree() {
+  local ver=$1 debdir=$NZS_CACHE/debs/$1 pkg tree
+  pkg=$(dpkg-deb -f "$(ls "$debdir"/zabbix-frontend-php_*.deb)" Version | tr ':~+' '___')
+  tree=$NZS_CACHE/unpacked/zabbix-$pkg
+  if [ ! -f "$tree/.complete" ]; then
+    log "unpacking Zabbix $ver into $tree"
+    rm -rf "$tree.tmp" && mkdir -p "$tree.tmp"
     local f
-    for f in "$NZS_CACHE/debs/$ver"/zabbix-*.deb; do dpkg -x "$f" "$root"; done
+    for f in "$debdir"/zabbix-*.deb; do dpkg -x "$f" "$tree.tmp" || die "dpkg -x $f failed"; done
+    touch "$tree.tmp/.complete"
+    rm -rf "$tree" && mv "$tree.tmp" "$tree"
+  fi
+  echo "$tree"
+}
+
+install_frontend() {
+  local ver=$1 root tree marker stamp
+  root=$(ver_root "$ver")
+  marker=$root/.installed
+  tree=$(unpacked_tree "$ver")
+  stamp="$tree $(date -r "$SCRIPT_DIR/zabbix.sh" +%s)"
+  if [ "$(cat "$marker" 2>/dev/null)" != "$stamp" ]; then
+    rm -rf "$root"
+    cp -al "$tree" "$root" 2>/dev/null || { rm -rf "$root"; cp -a "$tree" "$root"; }
     local cfg_class=$root/usr/share/zabbix/include/classes/core/CConfigFile.php
     grep -q "const CONFIG_FILE_PATH" "$cfg_class" || die "CONFIG_FILE_PATH not found in $cfg_class"
     sed -i "s|const CONFIG_FILE_PATH = '[^']*';|const CONFIG_FILE_PATH = '$root/zabbix.conf.php';|" "$cfg_class"
@@ -381,6 +399,43 @@ build_pristine() {
   copy_database "$db" "${db}_pristine"
 }
 
+# A second cache level in $NZS_CACHE, for a fresh $STACK_DIR (a new clone, CI): a dump of
+# the pristine database with its token and fixtures, keyed by the package version and the
+# fixtures script. Restoring it takes seconds instead of a schema load.
+dump_dir() {
+  local ver=$1 pkg fixtures
+  pkg=$(dpkg-deb -f "$(ls "$NZS_CACHE/debs/$ver"/zabbix-server-pgsql_*.deb)" Version | tr ':~+' '___')
+  fixtures=$(md5sum <"$SCRIPT_DIR/zabbix_fixtures.py" | cut -c1-10)
+  echo "$NZS_CACHE/zabbix-db/$pkg-fixtures-$fixtures"
+}
+
+save_dump() {
+  local ver=$1 dir
+  dir=$(dump_dir "$ver")
+  log "caching the pristine $ver database in $dir"
+  rm -rf "$dir.tmp" && (umask 077 && mkdir -p "$dir.tmp")
+  pg_dump -h "$PG_SOCK" -p "$PG_PORT" -U postgres -Fc -Z1 -f "$dir.tmp/pristine.dump" "$(ver_db "$ver")_pristine"
+  cp "$(ver_tokenfile "$ver")" "$(ver_fixtures "$ver")" "$dir.tmp/"
+  rm -rf "$dir" && mv "$dir.tmp" "$dir"
+}
+
+restore_dump() {
+  local ver=$1 dir db
+  dir=$(dump_dir "$ver")
+  db=$(ver_db "$ver")
+  [ -s "$dir/pristine.dump" ] || return 1
+  log "restoring the pristine $ver database from $dir"
+  pg_sql -d postgres -c "DROP DATABASE IF EXISTS ${db}_pristine WITH (FORCE)" \
+    -c "DROP DATABASE IF EXISTS ${db}_loading WITH (FORCE)" -c "CREATE DATABASE ${db}_loading OWNER $DB_OWNER"
+  pg_restore -h "$PG_SOCK" -p "$PG_PORT" -U "$DB_OWNER" --no-owner -j 2 -d "${db}_loading" "$dir/pristine.dump" \
+    >"$STACK_DIR/zabbix-$ver.load.log" 2>&1 || { show_log_tail "$STACK_DIR/zabbix-$ver.load.log"; return 1; }
+  pg_sql -d "${db}_loading" -c "ANALYZE"  # statistics are not in a dump
+  pg_sql -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "ALTER DATABASE ${db}_loading RENAME TO $db"
+  copy_database "$db" "${db}_pristine"
+  (umask 077 && cp "$dir/$(basename "$(ver_tokenfile "$ver")")" "$(ver_tokenfile "$ver")")
+  cp "$dir/$(basename "$(ver_fixtures "$ver")")" "$(ver_fixtures "$ver")"
+}
+
 ensure_working_db() {
   local db
   db=$(ver_db "$1")
@@ -444,11 +499,16 @@ cmd_up() {
   local builds=()
   for ver in "${todo[@]}"; do
     install_frontend "$ver"
-    pristine_ready "$ver" || builds+=("$ver")
+    pristine_ready "$ver" || restore_dump "$ver" || builds+=("$ver")
   done
   [ ${#builds[@]} -eq 0 ] || load_schemas "${builds[@]}"
   for ver in "${todo[@]}"; do
-    if [[ " ${builds[*]} " == *" $ver "* ]]; then build_pristine "$ver"; else ensure_working_db "$ver"; fi
+    if [[ " ${builds[*]} " == *" $ver "* ]]; then
+      build_pristine "$ver"
+      save_dump "$ver"
+    else
+      ensure_working_db "$ver"
+    fi
     php_up "$ver"
     write_envfile "$ver"
     log "Zabbix $(api_version "$ver") is up: $(ver_url "$ver") (source $(ver_envfile "$ver"))"
