@@ -384,8 +384,12 @@ copy_database() {
 
 # The pristine copy is the cache: while it exists (with its token and fixtures), `up`
 # never loads the schema again.
+# The key (package version + fixtures script) changes when either does: then rebuild.
+pristine_key() { basename "$(dump_dir "$1")"; }
+ver_keyfile() { echo "$STACK_DIR/zabbix-$1.pristine-key"; }
 pristine_ready() {
-  db_exists "$(ver_db "$1")_pristine" && [ -s "$(ver_tokenfile "$1")" ] && [ -s "$(ver_fixtures "$1")" ]
+  db_exists "$(ver_db "$1")_pristine" && [ -s "$(ver_tokenfile "$1")" ] && [ -s "$(ver_fixtures "$1")" ] \
+    && [ "$(cat "$(ver_keyfile "$1")" 2>/dev/null)" = "$(pristine_key "$1")" ]
 }
 
 # After load_schema: serve, create the token and the fixtures, then save the pristine copy.
@@ -397,6 +401,7 @@ build_pristine() {
   run_fixtures "$ver"
   log "saving ${db}_pristine"
   copy_database "$db" "${db}_pristine"
+  pristine_key "$ver" >"$(ver_keyfile "$ver")"
 }
 
 # A second cache level in $NZS_CACHE, for a fresh $STACK_DIR (a new clone, CI): a dump of
@@ -434,6 +439,7 @@ restore_dump() {
   copy_database "$db" "${db}_pristine"
   (umask 077 && cp "$dir/$(basename "$(ver_tokenfile "$ver")")" "$(ver_tokenfile "$ver")")
   cp "$dir/$(basename "$(ver_fixtures "$ver")")" "$(ver_fixtures "$ver")"
+  pristine_key "$ver" >"$(ver_keyfile "$ver")"
 }
 
 ensure_working_db() {

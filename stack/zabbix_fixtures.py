@@ -30,6 +30,7 @@ HOST_GROUPS = ("NB Core", "NB Edge", "NB Servers")
 TEMPLATES = ("ICMP Ping", "Linux by Zabbix agent", "Generic by SNMP")
 PROXIES = ("nb-proxy-1", "nb-proxy-2")
 PROXY_GROUP = "nb-pg-1"  # Zabbix 7.0+ only
+PROXY_GROUP_MEMBER = "nb-proxy-1"
 # 7.0 requires an address for active agents on a proxy that belongs to a group.
 PROXY_LOCAL_ADDRESS = "127.0.0.1"
 
@@ -83,16 +84,24 @@ def ensure_proxies(api: ZabbixAPI, major: float) -> dict[str, str]:
 
 
 def ensure_proxy_group(api: ZabbixAPI, proxies: dict[str, str]) -> dict[str, str]:
-    """Create nb-pg-1 and put every fixture proxy in it (7.0+)."""
+    """Create nb-pg-1 with nb-proxy-1 as its only member (7.0+).
+
+    nb-proxy-2 stays outside any group, so tests have both kinds of proxy; stack/seed.py
+    mirrors this (the first proxy belongs to the first proxy group)."""
     groups = api.proxygroup.get(output=["proxy_groupid", "name"], filter={"name": PROXY_GROUP})
     if groups:
         group_id = groups[0]["proxy_groupid"]
     else:
         group_id = api.proxygroup.create(name=PROXY_GROUP, failover_delay="1m", min_online="1")["proxy_groupids"][0]
-    members = api.proxy.get(output=["proxyid", "proxy_groupid"], proxyids=list(proxies.values()))
-    for proxy in members:
-        if proxy["proxy_groupid"] != group_id:
-            api.proxy.update(proxyid=proxy["proxyid"], proxy_groupid=group_id, local_address=PROXY_LOCAL_ADDRESS, local_port="10051")
+    wanted = {proxies[name]: (group_id if name == PROXY_GROUP_MEMBER else "0") for name in PROXIES}
+    for proxy in api.proxy.get(output=["proxyid", "proxy_groupid"], proxyids=list(wanted)):
+        group = wanted[proxy["proxyid"]]
+        if proxy["proxy_groupid"] == group:
+            continue
+        params: dict[str, Any] = {"proxyid": proxy["proxyid"], "proxy_groupid": group}
+        if group != "0":
+            params.update(local_address=PROXY_LOCAL_ADDRESS, local_port="10051")
+        api.proxy.update(**params)
     return {PROXY_GROUP: group_id}
 
 

@@ -87,6 +87,9 @@ def test_fixtures_exist(zabbix_env: dict[str, str], api: Any, fixtures: dict[str
     if major(zabbix_env) >= "7.0":
         groups = api.proxygroup.get(output=["proxy_groupid", "name"], filter={"name": "nb-pg-1"})
         assert {g["name"]: g["proxy_groupid"] for g in groups} == fixtures["proxy_groups"]
+        # nb-proxy-1 is the group's only member; nb-proxy-2 stays outside (stack/seed.py relies on it).
+        membership = {p["name"]: p["proxy_groupid"] for p in api.proxy.get(output=["name", "proxy_groupid"], proxyids=list(fixtures["proxies"].values()))}
+        assert membership == {"nb-proxy-1": fixtures["proxy_groups"]["nb-pg-1"], "nb-proxy-2": "0"}
     else:
         assert fixtures["proxy_groups"] == {}
 
