@@ -171,7 +171,7 @@ def test_broken_hosts_are_listed_with_reasons(inventory):
 
 def test_netbox_error_is_one_parser_error(inventory):
     client = FakeClient(error=NetBoxError("NetBox at http://netbox.invalid refused the token (HTTP 403)", 403))
-    with pytest.raises(AnsibleParserError, match=r"^netbox_zabbix.sync.hostconfig: NetBox at .* refused the token"):
+    with pytest.raises(AnsibleParserError, match=r"^NetBox at .* refused the token"):
         populate(inventory, client)
 
 
