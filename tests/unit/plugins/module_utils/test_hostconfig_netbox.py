@@ -101,3 +101,142 @@ class FakeResponse:
 ])
 def test_describe_error(response, expected):
     assert _netbox._describe_error(response) == expected
+
+
+# --- request logic on a fake session (the real thing runs in tests/integration) ----------
+
+
+class FakeHTTPResponse:
+    def __init__(self, status: int, body=None) -> None:
+        self.status_code = status
+        self.body = body
+        self.reason = "Not Found" if status == 404 else ""
+        self.content = b"x" if body is not None else b""
+
+    def json(self):
+        if self.body is None:
+            raise ValueError("no json")
+        return self.body
+
+
+class FakeSession:
+    """Routes (path, params) to canned answers and records each request."""
+
+    def __init__(self, routes) -> None:
+        self.routes = routes
+        self.headers: dict = {}
+        self.verify = None
+        self.requests: list = []
+
+    def mount(self, *args) -> None:
+        pass
+
+    def request(self, method, url, params=None, json=None, **kwargs):
+        self.requests.append((method, url, params, json))
+        path = url.split("/api/", 1)[1]
+        answer = self.routes.get(path)
+        if callable(answer):
+            return answer(params)
+        return answer or FakeHTTPResponse(404, {"detail": "Not found."})
+
+    @property
+    def request_count(self) -> int:
+        return len(self.requests)
+
+
+def client_with(routes, **options) -> tuple[_netbox.NetBoxClient, FakeSession]:
+    session = FakeSession(routes)
+    client = _netbox.NetBoxClient(_netbox.NetBoxOptions(url="http://nb", token=V2, **options), session=session)
+    return client, session
+
+
+def test_check_plugin_ok():
+    client, session = client_with({"plugins/netbox_zabbix/": FakeHTTPResponse(200, {"host-config": "x"})})
+    client.check_plugin()
+    assert session.headers["Authorization"] == f"Bearer {V2}"
+    assert client.request_count == 1
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_check_plugin_bad_token(status):
+    client, _ = client_with({"plugins/netbox_zabbix/": FakeHTTPResponse(status, {"detail": "Invalid v2 token"})})
+    with pytest.raises(_netbox.NetBoxError, match=rf"^NetBox at http://nb refused the token \(HTTP {status}\)") as err:
+        client.check_plugin()
+    assert V2 not in str(err.value)
+
+
+def test_check_plugin_netbox_without_plugin():
+    client, _ = client_with({"status/": FakeHTTPResponse(200, {"netbox-version": "4.7.3"})})
+    with pytest.raises(_netbox.NetBoxError, match=r"^NetBox 4.7.3 at http://nb has no netbox_zabbix plugin"):
+        client.check_plugin()
+
+
+def test_check_plugin_not_a_netbox():
+    client, _ = client_with({})
+    with pytest.raises(_netbox.NetBoxError, match=r"^http://nb does not look like a NetBox API"):
+        client.check_plugin()
+
+
+def paged(rows, cap=None):
+    def answer(params):
+        limit = min(int(params["limit"]), cap or 10**9)
+        offset = int(params.get("offset", 0))
+        assert params["ordering"] == "id"
+        page = rows[offset:offset + limit]
+        more = offset + limit < len(rows)
+        return FakeHTTPResponse(200, {"count": len(rows), "next": "n" if more else None, "previous": None,
+                                      "results": page})
+    return answer
+
+
+@pytest.mark.parametrize("workers", [1, 4])
+def test_list_all_pages_in_order(workers):
+    rows = [{"id": pk} for pk in range(1, 2501)]
+    client, session = client_with({"plugins/netbox_zabbix/host-config/": paged(rows)}, max_workers=workers)
+    assert client.plugin_list("host-config") == rows
+    assert session.request_count == 3
+
+
+def test_list_all_follows_a_server_page_cap():
+    rows = [{"id": pk} for pk in range(1, 1001)]
+    client, session = client_with({"dcim/devices/": paged(rows, cap=250)})
+    assert client.list_all("dcim/devices") == rows
+    assert session.request_count == 4
+
+
+def test_fetch_many_picks_chunks_or_the_whole_list():
+    rows = [{"id": pk} for pk in range(1, 3001)]
+
+    def by_id(params):
+        if isinstance(params, list) and any(key == "id" for key, _ in params):
+            ids = {int(value) for key, value in params if key == "id"}
+            return FakeHTTPResponse(200, {"count": len(ids), "next": None,
+                                          "results": [row for row in rows if row["id"] in ids]})
+        return paged(rows)(params)
+
+    client, session = client_with({"dcim/devices/": by_id})
+    few = client.fetch_many("dcim/devices", [5, 7, 9999])
+    assert few == [{"id": 5}, {"id": 7}] and session.request_count == 1
+    many = client.fetch_many("dcim/devices", range(1, 3001, 2))  # 1,500 ids: 4+ chunks vs 3 pages
+    assert len(many) == 1500
+    assert session.request_count == 1 + 1 + 3  # count + whole list
+
+
+def test_writes():
+    def echo(params):
+        return FakeHTTPResponse(200, {"id": 91, "hostid": 10650})
+
+    client, session = client_with({"plugins/netbox_zabbix/host-config/91/": echo,
+                                   "plugins/netbox_zabbix/event-log/": FakeHTTPResponse(201, {"id": 1})})
+    assert client.patch_hostconfig(91, {"hostid": 10650}) == {"id": 91, "hostid": 10650}
+    assert client.post_event_log("sync", "total=1", {"total": 1}) == {"id": 1}
+    assert session.requests[0][0] == "PATCH" and session.requests[0][3] == {"hostid": 10650}
+    assert session.requests[1][0] == "POST"
+    assert session.requests[1][3] == {"name": "sync", "message": "total=1", "data": {"total": 1}}
+
+
+def test_write_error_names_the_row():
+    client, _ = client_with({"plugins/netbox_zabbix/host-config/93/": FakeHTTPResponse(
+        400, {"hostid": ["Host Config with this hostid already exists."]})})
+    with pytest.raises(_netbox.NetBoxError, match=r"^updating HostConfig #93: HTTP 400: hostid: "):
+        client.patch_hostconfig(93, {"hostid": 10650})
