@@ -30,6 +30,8 @@ from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import 
 )
 
 _MISSING = object()
+
+
 class _Template(Exception):
     """The value holds template syntax: read it through hostvars instead."""
 
@@ -90,6 +92,8 @@ class HostVarReader:
             self.fast += 1
             return value
         self.slow += 1
+        if self._inventory is not None and self._inventory.get_host(host_name) is None:
+            raise KeyError(host_name)  # hostvars would answer an undefined marker instead
         try:
             host = self.hostvars[host_name]
         except KeyError:

@@ -132,7 +132,7 @@ class SyncEngine:
         self._read(states)
         self._normalise(states)
         self._plan(states)
-        for _ in range(WRITE_ROUNDS):
+        for _round in range(WRITE_ROUNDS):
             self._write([s for s in states if not s.done])
             again = [s for s in states if s.needs_reread and not s.done]
             if not again:
@@ -230,7 +230,8 @@ class SyncEngine:
                 for tp in self.client.read("template.get", {"output": ["templateid", "host", "name"], "filter": {"name": left}}):
                     cat.templates.add(tp["templateid"], tp["host"], tp["name"])
         if ids["templates"] - set(cat.templates.by_id):
-            for tp in self.client.read("template.get", {"output": ["templateid", "host", "name"], "templateids": sorted(ids["templates"] - set(cat.templates.by_id))}):
+            wanted = sorted(ids["templates"] - set(cat.templates.by_id))
+            for tp in self.client.read("template.get", {"output": ["templateid", "host", "name"], "templateids": wanted}):
                 cat.templates.add(tp["templateid"], tp["host"], tp["name"])
         if names["proxies"]:
             for method, params in profile.proxy_get(sorted(names["proxies"]), []):

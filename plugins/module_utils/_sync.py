@@ -341,7 +341,7 @@ def _interfaces(entries: list[t.Any], profile: t.Any) -> list[dict[str, t.Any]]:
         if group and not mains:
             group[0][1]["main"] = True  # documented: the first of each type is promoted
         group.sort(key=lambda pair: not pair[1]["main"])
-        result.extend(iface for _, iface in group)
+        result.extend(iface for _index, iface in group)
     return result
 
 
@@ -540,7 +540,13 @@ def normalise_current(zhost: t.Mapping[str, t.Any], profile: t.Any) -> dict[str,
         kind = _from_code(MACRO_TYPE, zm.get("type", "0"))
         value: t.Any = str(zm["value"]) if "value" in zm and kind != "secret" else WRITE_ONLY
         macros.append(
-            {"macro": str(zm["macro"]), "type": kind, "value": value, "description": str(zm.get("description") or ""), "hostmacroid": str(zm.get("hostmacroid") or "")}
+            {
+                "macro": str(zm["macro"]),
+                "type": kind,
+                "value": value,
+                "description": str(zm.get("description") or ""),
+                "hostmacroid": str(zm.get("hostmacroid") or ""),
+            }
         )
     inventory = zhost.get("inventory")
     current = {
@@ -868,7 +874,7 @@ def plan_host(
         have_ids = {r.id for r in cur("host_groups", [])}
         want_names = sorted({catalog.groups.name_of(i) or ref.label() if i else ref.name for i, ref in zip(ids, refs)})
         have_names = sorted(r.name for r in cur("host_groups", []))
-        changed = bool(missing) or {i for i in ids} != have_ids
+        changed = bool(missing) or set(ids) != have_ids
         track.show("host_groups", have_names if current else None, want_names, changed)
         if changed:
             params["groups"] = [{"groupid": i} for i in _dedupe([i for i in ids if i])]
@@ -878,7 +884,7 @@ def plan_host(
         raise HostError("host_groups", "is required to create a host")
 
     if "templates" in fields:
-        ids, _ = _resolve_refs(fields["templates"], catalog.templates, False)
+        ids, _none_created = _resolve_refs(fields["templates"], catalog.templates, False)
         want_ids = _dedupe(t.cast("list[str]", ids))
         have_ids = [r.id for r in cur("templates", [])]
         changed = set(want_ids) != set(have_ids)
@@ -1011,7 +1017,7 @@ def plan_host(
     update_params.update(params)
     return Plan(
         desired.host, "update", hostid=current["hostid"], changed_fields=changed_fields, params=update_params,
-        before={k: v for k, v in track.before.items()}, after=track.after, groups_to_create=groups_to_create,
+        before=dict(track.before), after=track.after, groups_to_create=groups_to_create,
     )
 
 

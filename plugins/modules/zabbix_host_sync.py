@@ -26,7 +26,7 @@ description:
   - This module runs on the controller as an action plugin (no module subprocess per host). To sync many hosts
     at once use M(netbox_zabbix.sync.zabbix_host_sync_batch), which reads and writes in bulk.
 author:
-  - netbox_zabbix.sync maintainers
+  - netbox_zabbix.sync maintainers (@netbox-zabbix)
 extends_documentation_fragment:
   - netbox_zabbix.sync._zabbix
   - netbox_zabbix.sync._attributes

@@ -21,7 +21,7 @@ description:
   - The task does not fail because some hosts failed; it returns per-host results and counters and lets the play
     decide. It fails only on a global error (Zabbix unreachable, credentials rejected).
 author:
-  - netbox_zabbix.sync maintainers
+  - netbox_zabbix.sync maintainers (@netbox-zabbix)
 extends_documentation_fragment:
   - netbox_zabbix.sync._zabbix
   - netbox_zabbix.sync._attributes
