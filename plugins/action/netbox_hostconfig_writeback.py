@@ -21,6 +21,7 @@ from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_job impor
     netbox_argument_spec,
     netbox_client,
     play_hosts,
+    registered,
     results_by_host,
 )
 from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_report import (
@@ -32,6 +33,7 @@ from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_report im
 
 ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "results": {"type": "raw"},
+    "results_var": {"type": "str"},
     "result_var": {"type": "list", "elements": "str", "aliases": ["result_vars"]},
     "hosts": {"type": "list", "elements": "str"},
     "hostconfig_var": {"type": "str", "default": "netbox_hostconfig"},
@@ -110,7 +112,7 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         _validation, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         hosts = play_hosts(task_vars, params.get("hosts"))
-        results = params.get("results")
+        results = params.get("results") if params.get("results") is not None else registered(task_vars, params.get("results_var"))
         if isinstance(results, Mapping) and ("results" in results or results.get("failed")):
             records = records_from_batch(results, hosts or None)
         else:

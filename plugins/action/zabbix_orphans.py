@@ -29,6 +29,7 @@ from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_job impor
     netbox_configured,
     play_hosts,
     read_setting,
+    registered,
 )
 from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_report import (
     mask_text,
@@ -41,6 +42,7 @@ ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "marker_tag": {"type": "str"},
     "hosts": {"type": "list", "elements": "str"},
     "results": {"type": "raw"},
+    "results_var": {"type": "str"},
     "host_var": {"type": "str", "default": "zabbix_host"},
     "hostconfig_var": {"type": "str", "default": "netbox_hostconfig"},
     "filtered_var": {"type": "str", "default": "netbox_inventory_filtered"},
@@ -215,7 +217,7 @@ class ActionModule(ActionBase):
             hostconfig = hostvar(reader, host, params["hostconfig_var"], {})
             if isinstance(hostconfig, Mapping) and hostconfig.get("hostid") not in (None, ""):
                 known_hostids.add(str(hostconfig["hostid"]))
-        results = params.get("results")
+        results = params.get("results") if params.get("results") is not None else registered(task_vars, params.get("results_var"))
         if isinstance(results, Mapping) and isinstance(results.get("results"), Mapping):
             for host_result in results["results"].values():
                 if isinstance(host_result, Mapping) and host_result.get("hostid"):

@@ -21,8 +21,10 @@ from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_job impor
     netbox_configured,
     play_hosts,
     read_setting,
+    registered,
     results_by_host,
     run_id,
+    run_started_epoch,
 )
 from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_report import (
     build_summary,
@@ -39,6 +41,7 @@ FACT_NAME = "zabbix_sync_summary"
 
 ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "results": {"type": "raw"},
+    "results_var": {"type": "str"},
     "result_var": {"type": "list", "elements": "str", "aliases": ["result_vars"]},
     "hosts": {"type": "list", "elements": "str"},
     "started": {"type": "float"},
@@ -116,9 +119,10 @@ class ActionModule(ActionBase):
         secrets = secret_values_from_env()
 
         hosts = play_hosts(task_vars, params.get("hosts"))
-        records = collect_records(task_vars, hosts, params.get("results"), params.get("result_var"))
+        results = params.get("results") if params.get("results") is not None else registered(task_vars, params.get("results_var"))
+        records = collect_records(task_vars, hosts, results, params.get("result_var"))
         writeback = apply_writeback(records, params.get("writeback"))
-        started = params.get("started")
+        started = params.get("started") or run_started_epoch()
         duration = time.time() - started if started else None
         summary = build_summary(records, check_mode=check_mode, duration=duration, run_id=run_id(), secrets=secrets)
         orphans, orphan_status, errors = orphan_report(params.get("orphans"))

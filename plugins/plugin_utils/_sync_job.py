@@ -52,6 +52,24 @@ def read_setting(client: NetBoxClient) -> dict[str, t.Any]:
     return dict(rows[0]) if rows else {}
 
 
+def process_started_epoch(pid: int) -> float | None:
+    """When process ``pid`` started (epoch seconds), from /proc; None where there is no /proc."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        start_ticks = int(fields[19])  # field 22 of stat(5); fields[0] is field 3
+        with open("/proc/stat", encoding="ascii") as handle:
+            boot = next(int(line.split()[1]) for line in handle if line.startswith("btime "))
+        return boot + start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+
+
+def run_started_epoch() -> float | None:
+    """When this ansible-playbook run started: its process start (workers are forked from it)."""
+    return process_started_epoch(os.getppid())
+
+
 def run_id() -> str | None:
     """The run id the sync_log callback published for this ansible-playbook process, if any."""
     return os.environ.get(RUN_ID_ENV) or None
@@ -107,6 +125,18 @@ def _first_not_skipped(values: list[t.Any]) -> t.Any:
     return next((value for value in values if value is not None), None)
 
 
+def registered(task_vars: Mapping[str, t.Any], name: str | None) -> t.Any:
+    """A registered result read straight from the task vars, without templating it.
+
+    Templating ``{{ batch_result }}`` as a module argument walks all of its 10,000 entries;
+    naming the variable costs nothing.
+    """
+    if not name:
+        return None
+    value = task_vars.get(name)
+    return value if isinstance(value, Mapping) else None
+
+
 def results_by_host(
     task_vars: Mapping[str, t.Any], hosts: list[str], results: t.Any = None, result_vars: t.Any = None
 ) -> dict[str, t.Any]:
@@ -142,5 +172,7 @@ __all__ = [
     "hostvar_reader",
     "read_setting",
     "results_by_host",
+    "registered",
     "run_id",
+    "run_started_epoch",
 ]
