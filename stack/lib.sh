@@ -54,7 +54,7 @@ pid_alive() {
   [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
 }
 pid_gone() { ! pid_alive "$1"; }
-pid_from_file() { [ -f "$1" ] && cat "$1" 2>/dev/null || true; }
+pid_from_file() { if [ -f "$1" ]; then cat "$1" 2>/dev/null || true; fi; }
 
 # stop_pid_tree PID [SECONDS]: TERM the direct children first (a forking server's
 # workers may otherwise keep its port), then the process itself; KILL what is left.
@@ -62,8 +62,10 @@ stop_pid_tree() {
   local pid=$1 timeout=${2:-10} children
   pid_alive "$pid" || return 0
   children=$(ps -o pid= --ppid "$pid" 2>/dev/null | tr '\n' ' ' || true)
-  # shellcheck disable=SC2086
-  [ -n "${children// /}" ] && kill -TERM $children 2>/dev/null || true
+  if [ -n "${children// /}" ]; then
+    # shellcheck disable=SC2086
+    kill -TERM $children 2>/dev/null || true
+  fi
   kill -TERM "$pid" 2>/dev/null || true
   if ! wait_until "$timeout" pid_gone "$pid"; then
     # shellcheck disable=SC2086

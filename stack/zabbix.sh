@@ -35,7 +35,11 @@ API_PASSWORD=zabbix
 
 # ---------------------------------------------------------------- per-version facts
 ver_tag() { echo "${1/./}"; }                       # 7.0 -> 70
-ver_port() { local var="ZABBIX$(ver_tag "$1")_PORT"; echo "${!var:-180$(ver_tag "$1")}"; }
+ver_port() {
+  local var
+  var="ZABBIX$(ver_tag "$1")_PORT"
+  echo "${!var:-180$(ver_tag "$1")}"
+}
 ver_db() { echo "zabbix$(ver_tag "$1")"; }
 ver_suite() { case $1 in 6.0) echo bookworm ;; 7.0) echo trixie ;; esac; }
 ver_root() { echo "$STACK_DIR/zabbix-$1"; }
@@ -72,7 +76,7 @@ PG_LOG=$PG_BASE/postgresql.log
 
 pg_bin_dir() {
   local dir
-  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+  dir=$(printf '%s\n' /usr/lib/postgresql/*/bin | grep -v '\*' | sort -V | tail -n1)
   [ -n "$dir" ] && echo "$dir"
 }
 
@@ -150,7 +154,7 @@ private_apt_opts() {
   fi
 }
 
-candidate_of() { apt-cache "$@" policy zabbix-frontend-php 2>/dev/null | awk '/Candidate:/ {print $2}'; }
+candidate_of() { apt-cache policy zabbix-frontend-php 2>/dev/null | awk '/Candidate:/ {print $2}'; }
 
 # Download zabbix-frontend-php and zabbix-server-pgsql for one version into the cache.
 fetch_debs() {
@@ -374,8 +378,8 @@ run_fixtures() {
 # 0.4 s for our 65 MB. CREATE DATABASE ... TEMPLATE needs the source without sessions;
 # the frontend opens one per request, so a request in flight can make it fail briefly.
 copy_database() {
-  local from=$1 to=$2 try
-  for try in 1 2 3 4 5 6 7 8 9 10; do
+  local from=$1 to=$2 _
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
     pg_sql -d postgres -c "CREATE DATABASE $to TEMPLATE $from OWNER $DB_OWNER STRATEGY FILE_COPY" 2>/dev/null && return 0
     sleep 0.3
   done
