@@ -489,25 +489,35 @@ already_up() {
   [ -n "$(php_pid "$ver")" ] && [ -s "$(ver_envfile "$ver")" ] && pg_running && api_ready "$ver"
 }
 
+# Versions among "$@" that are not fully up yet.
+versions_not_up() {
+  local ver
+  for ver in "$@"; do
+    [ -n "$PG_BIN" ] && already_up "$ver" || echo "$ver"
+  done
+}
+
 cmd_up() {
   versions_from_args "$@"
   PG_BIN=$(pg_bin_dir || true)
-  local ver todo=() start
+  local ver todo start
+  todo=$(versions_not_up "${VERSIONS[@]}")
   for ver in "${VERSIONS[@]}"; do
-    if [ -n "$PG_BIN" ] && already_up "$ver"; then
-      log "Zabbix $ver is already up: $(ver_url "$ver") (source $(ver_envfile "$ver"))"
-    else
-      todo+=("$ver")
-    fi
+    [[ $'\n'$todo$'\n' == *$'\n'$ver$'\n'* ]] || log "Zabbix $ver is already up: $(ver_url "$ver") (source $(ver_envfile "$ver"))"
   done
-  [ ${#todo[@]} -gt 0 ] || return 0
+  [ -n "$todo" ] || return 0
   take_lock
+  # Again under the lock: a concurrent `up` may have finished in the meantime.
+  mapfile -t todo < <(versions_not_up "${VERSIONS[@]}")
+  [ ${#todo[@]} -gt 0 ] || return 0
   start=$(now_ms)
   apt_ensure "${PHP_PACKAGES[@]}" curl
   for ver in "${todo[@]}"; do fetch_debs "$ver"; done
   pg_up
   local builds=()
   for ver in "${todo[@]}"; do
+    # A server that runs but is not fully up (no env file, no answer) is restarted.
+    php_down "$ver"
     install_frontend "$ver"
     pristine_ready "$ver" || restore_dump "$ver" || builds+=("$ver")
   done
