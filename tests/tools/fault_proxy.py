@@ -1,0 +1,316 @@
+#!/usr/bin/env python3
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Deterministic fault injection on loopback, for the reliability tests.
+
+Built on the counting proxy of ``http_counter_proxy.py`` (not edited here: subclassed):
+
+* `Rule` / `ScriptedPlan`: which request to disturb, decided from the JSON-RPC method, the
+  how-many-th request of that kind it is, and a substring of the body (e.g. a host id);
+  every decision is recorded (`ScriptedPlan.injected`).
+* `LateFault`: the request *is* forwarded and processed, then the answer is lost (a reset or
+  a 502 instead of it): the "did my write land?" case.
+* `FaultProxy`: the proxy in a thread (a context manager); ``tls=(cert, key)`` serves HTTPS.
+* `self_signed_cert()`: a throwaway certificate made with ``openssl``.
+* `ZabbixPhp`: a private ``php -S`` serving one Zabbix version's web root (same database as
+  the shared stack) on its own port, so that a test can kill it mid-run without touching
+  the shared server.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import time
+import typing as t
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import http_counter_proxy as hcp  # noqa: E402  (a sibling script, not a package)
+
+Fault = hcp.Fault
+RequestInfo = hcp.RequestInfo
+
+
+@dataclass(frozen=True)
+class LateFault:
+    """Forward the request, let the target process it, then lose the answer."""
+
+    reset: bool = True  # close the client's connection with a TCP RST
+    status: int | None = None  # or answer this status instead of the real answer
+
+
+@dataclass
+class Rule:
+    """Disturb matching requests.
+
+    ``rpc``: a JSON-RPC method (``host.update``) or None for any request; ``path``: a path
+    prefix (NetBox endpoints); ``body``: a substring the body must contain; ``nth``: which
+    matches (1-based, counted per rule) to disturb, None for all; ``every``: each every-th match.
+    ``action`` is called (with the request) when the rule fires, e.g. to kill the target.
+    """
+
+    fault: Fault | LateFault
+    rpc: str | None = None
+    path: str | None = None
+    body: str | None = None
+    nth: t.Collection[int] | None = None
+    every: int | None = None
+    action: t.Callable[[RequestInfo], None] | None = None
+    matched: int = 0
+    fired: int = 0
+
+    def matches(self, info: RequestInfo, body: bytes) -> bool:
+        if self.rpc is not None and self.rpc not in info.rpc_methods:
+            return False
+        if self.path is not None and not info.path.startswith(self.path):
+            return False
+        if self.body is not None and self.body.encode() not in body:
+            return False
+        return True
+
+    def fires(self) -> bool:
+        """Called once per matching request, in order (whether or not another rule fires)."""
+        self.matched += 1
+        if self.nth is not None and self.matched not in self.nth:
+            return False
+        if self.every is not None and self.matched % self.every:
+            return False
+        self.fired += 1
+        return True
+
+
+@dataclass
+class Injected:
+    sequence: int
+    rpc: tuple[str, ...]
+    path: str
+    kind: str
+
+
+class ScriptedPlan(hcp.FaultPlan):
+    """The first rule that matches and fires decides; all decisions are recorded."""
+
+    def __init__(self, *rules: Rule) -> None:
+        self.rules = list(rules)
+        self.lock = threading.Lock()
+        self.injected: list[Injected] = []
+        self.seen: list[tuple[int, tuple[str, ...], str]] = []  # every request: (sequence, rpc, path)
+        self.enabled = True
+
+    def decide(self, request: RequestInfo) -> Fault | None:  # the base hook (no body)
+        decision = self.decide_with_body(request, b"")
+        return decision if isinstance(decision, Fault) else None
+
+    def decide_with_body(self, request: RequestInfo, body: bytes) -> Fault | LateFault | None:
+        with self.lock:
+            self.seen.append((request.sequence, request.rpc_methods, request.path))
+            if not self.enabled:
+                return None
+            # every rule counts every request it matches, so "nth" never depends on the other rules
+            firing = [rule for rule in self.rules if rule.matches(request, body) and rule.fires()]
+            if not firing:
+                return None
+            rule = firing[0]
+            self.injected.append(Injected(request.sequence, request.rpc_methods, request.path, describe(rule.fault)))
+        if rule.action is not None:
+            rule.action(request)  # outside the lock: it may take a while (killing a server)
+        return rule.fault
+
+    def count(self, rpc: str) -> int:
+        """Requests seen (faulted or not) carrying this JSON-RPC method."""
+        with self.lock:
+            return sum(1 for _, methods, _ in self.seen if rpc in methods)
+
+
+def describe(fault: Fault | LateFault) -> str:
+    if isinstance(fault, LateFault):
+        return f"late_{fault.status}" if fault.status else "late_reset"
+    if fault.reset:
+        return "reset"
+    if fault.status:
+        return f"status_{fault.status}"
+    return f"delay_{fault.delay:g}s"
+
+
+class FaultProxyHandler(hcp.ProxyHandler):
+    """The counting proxy's handler, with body-aware plans and late faults."""
+
+    def forward(self) -> None:
+        plan = self.server.fault_plan
+        if not isinstance(plan, ScriptedPlan):
+            super().forward()
+            return
+        body = self.read_body()
+        path = hcp.normalise_path(self.path)
+        rpc = hcp.rpc_methods_of(body, self.headers.get("Content-Type", ""))
+        sequence = self.server.stats.next_sequence()
+        fault = plan.decide_with_body(hcp.RequestInfo(self.command, path, rpc, sequence), body)
+        if isinstance(fault, Fault) and self.apply_fault(fault):
+            self.server.stats.record(self.command, path, rpc, fault.status or 0, len(body), len(fault.body), 0.0)
+            return
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in hcp.HOP_BY_HOP and k.lower() != "content-length"}
+        headers["Content-Length"] = str(len(body))
+        started = time.perf_counter()
+        try:
+            response, payload = self.exchange(headers, body)
+        except OSError:
+            # the target is gone (killed): what a client sees from a dead server is a closed connection
+            self.server.stats.record_fault("upstream_down")
+            self._reset_client()
+            return
+        elapsed = time.perf_counter() - started
+        self.server.stats.record(self.command, path, rpc, response.status, len(body), len(payload), elapsed)
+        if isinstance(fault, LateFault):
+            self.server.stats.record_fault(describe(fault))
+            if fault.status is None:
+                self._reset_client()
+            else:
+                self.answer_local(fault.status, b"", content_type="text/plain")
+            return
+        self.send_response_only(response.status, response.reason)
+        for name, value in response.getheaders():
+            if name.lower() not in hcp.HOP_BY_HOP and name.lower() != "content-length":
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if payload and self.command != "HEAD":
+            self.wfile.write(payload)
+
+    def _reset_client(self) -> None:
+        self.close_connection = True
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+
+
+class FaultProxyServer(hcp.CounterProxyServer):
+    def __init__(self, port: int, target: str, fault_plan: hcp.FaultPlan | None = None,
+                 tls: tuple[Path, Path] | None = None) -> None:
+        super().__init__(port, target, fault_plan)
+        self.RequestHandlerClass = FaultProxyHandler
+        if tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(str(tls[0]), str(tls[1]))
+            self.socket = context.wrap_socket(self.socket, server_side=True)
+
+    def handle_error(self, request: t.Any, client_address: t.Any) -> None:
+        pass  # failed TLS handshakes and resets are the point here: keep stderr clean
+
+
+class FaultProxy:
+    """``with FaultProxy("http://127.0.0.1:18070", ScriptedPlan(...)) as proxy: proxy.url``."""
+
+    def __init__(self, target: str, plan: hcp.FaultPlan | None = None, tls: tuple[Path, Path] | None = None) -> None:
+        self.plan = plan or ScriptedPlan()
+        self.server = FaultProxyServer(0, target, self.plan, tls)
+        self.scheme = "https" if tls else "http"
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://127.0.0.1:{self.server.port}"
+
+    def stats(self) -> dict[str, t.Any]:
+        return self.server.stats.snapshot()
+
+    def __enter__(self) -> FaultProxy:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: t.Any) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def self_signed_cert(directory: Path, name: str = "localhost") -> tuple[Path, Path]:
+    """A throwaway self-signed certificate for 127.0.0.1 (``openssl`` must be installed)."""
+    cert, key = directory / f"{name}.crt", directory / f"{name}.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+         "-days", "1", "-subj", f"/CN={name}", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+        check=True, capture_output=True, timeout=60,
+    )
+    return cert, key
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ZabbixPhp:
+    """A private ``php -S`` for one Zabbix version of the shared stack (same web root and DB).
+
+    Started like stack/zabbix.sh starts the shared one, in its own process group, so that
+    `kill()` ends exactly this server (master and workers) and nothing else.
+    """
+
+    def __init__(self, stack_dir: Path, version: str, port: int | None = None) -> None:
+        self.webroot = stack_dir / f"zabbix-{version}" / "usr" / "share" / "zabbix"
+        if not (self.webroot / "api_jsonrpc.php").is_file():
+            raise FileNotFoundError(f"no Zabbix {version} web root at {self.webroot}")
+        if shutil.which("php") is None:
+            raise FileNotFoundError("php is not installed")
+        self.port = port or free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> None:
+        env = {**os.environ, "PHP_CLI_SERVER_WORKERS": "4"}
+        self.process = subprocess.Popen(
+            ["php", "-d", "memory_limit=1G", "-d", "post_max_size=64M", "-d", "max_execution_time=0",
+             "-d", "display_errors=0", "-d", "log_errors=1", "-d", "date.timezone=UTC",
+             "-S", f"127.0.0.1:{self.port}", "-t", str(self.webroot)],
+            cwd=self.webroot, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        body = b'{"jsonrpc":"2.0","method":"apiinfo.version","params":{},"id":1}'
+        while time.monotonic() < deadline:
+            try:
+                request = urllib.request.Request(f"{self.url}/api_jsonrpc.php", body, {"Content-Type": "application/json-rpc"})
+                with urllib.request.urlopen(request, timeout=5) as response:
+                    if b"result" in response.read():
+                        return
+            except OSError:
+                time.sleep(0.2)
+        self.kill()
+        raise TimeoutError(f"private php -S on {self.url} did not answer within {timeout}s")
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group (master and workers at once: no worker keeps the port)."""
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait(timeout=10)
+        self.process = None
+        # the port is free once nothing accepts on it any more
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", self.port)) != 0:
+                    return
+            time.sleep(0.1)
+
+    def __enter__(self) -> ZabbixPhp:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: t.Any) -> None:
+        self.kill()
