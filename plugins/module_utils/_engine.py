@@ -152,7 +152,15 @@ class SyncEngine:
             # Version unknown and one host: a read valid on 6.0 and 7.0 tells the version
             # from the host's own fields, so an unchanged host costs one call.
             self.client.connect(need_version=False)
-            found = self.client.read("host.get", {"output": "extend", "filter": {"host": names}, **host_get_selects(inventory_fields)})
+            params = {"output": "extend", "filter": {"host": names}, **host_get_selects(inventory_fields)}
+            try:
+                found = self.client.read("host.get", params)
+            except ZabbixAPIError as exc:
+                if '"auth"' not in exc.data:
+                    raise
+                # 7.2+ dropped the body "auth" field: learn the version, use the header.
+                self.client.ensure_profile()
+                found = self.client.read("host.get", params)
             if found:
                 self.client.profile = profile_from_host(found[0])
             else:

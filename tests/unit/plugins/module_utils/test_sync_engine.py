@@ -234,3 +234,10 @@ def test_diff_and_results_never_show_secrets(fake_zabbix: FakeZabbix, client_for
     for secret in (PSK, "macro-secret-xyz", "auth-pass-secret", "priv-pass-secret"):
         assert secret not in text
     assert outputs[1]["a"]["action"] == "updated"
+
+
+def test_body_auth_refused_falls_back_to_the_version(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
+    fake_zabbix.fail("host.get", ZabbixAPIError("host.get", "Invalid params.", 'Invalid parameter "/": unexpected parameter "auth".'))
+    client = client_for(fake_zabbix)
+    assert run(client, host("a"))["a"]["action"] == "created"
+    assert fake_zabbix.methods()[:3] == ["host.get", "apiinfo.version", "host.get"]
