@@ -20,7 +20,7 @@ import time
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness.zbx import comparable, comparable_desired, connect, host_get_params, interface_params  # noqa: E402
+from harness.zbx import INVENTORY_MODES, comparable, comparable_desired, connect, host_get_params, interface_params  # noqa: E402
 
 
 def resolve(api: Any, major: float, desired: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
@@ -69,6 +69,10 @@ def create_params(d: dict[str, Any], ids: dict[str, dict[str, str]], major: floa
         "tags": [{"tag": t["tag"], "value": t.get("value", "")} for t in d.get("tags", [])],
         "interfaces": [interface_params(i) for i in d.get("interfaces", [])],
     }
+    if d.get("inventory_mode"):
+        params["inventory_mode"] = INVENTORY_MODES[d["inventory_mode"]]
+    if d.get("inventory") and d.get("inventory_mode") != "disabled":
+        params["inventory"] = dict(d["inventory"])
     if d.get("monitored_by") == "proxy" and d.get("proxy"):
         proxyid = ids["proxies"][name_of(d["proxy"])]
         params.update({"monitored_by": 1, "proxyid": proxyid} if major >= 7.0 else {"proxy_hostid": proxyid})

@@ -59,6 +59,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--zabbix", default="7.0", choices=("6.0", "7.0"))
     parser.add_argument("--quick", action="store_true", help="one run, zabbix_host with 5 forks only, competitors N <= 200")
     parser.add_argument("--competitor-max", type=int, default=1000, help="largest N the competitors run at")
+    parser.add_argument("--zabbix-host-max", type=int, help="largest N for zabbix_host alone (default: --competitor-max)")
+    parser.add_argument("--nzs-max", type=int, help="largest N for netbox-zabbix-sync alone (default: --competitor-max)")
     parser.add_argument("--zabbix-host-forks", default="5,best", help="fork counts for zabbix_host; 'best' probes 2/5/10/20")
     parser.add_argument("--probe-hosts", type=int, default=50, help="hosts the zabbix_host fork probe runs on")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
@@ -96,12 +98,15 @@ class Stack:
     def seed(self, size: int, fixtures_file: str, prefix: str) -> dict[str, Any]:
         out = sh([os.path.join(REPO, "stack", "netbox.sh"), "seed", "--count", str(size), "--zabbix-fixtures",
                   fixtures_file, "--reset", "--prefix", prefix], timeout=3600)
-        lines = [line for line in out.strip().splitlines() if line.startswith("{")]
-        return json.loads(lines[-1]) if lines else {}
+        start = out.find("\n{") + 1 if not out.startswith("{") else 0
+        try:
+            return json.loads(out[start:]) if "{" in out else {}
+        except ValueError:
+            return {"output": out[-500:]}
 
 
 # --------------------------------------------------------------------------- proxy overhead
-def measure_proxy_overhead(direct_url: str, proxied_url: str, token: str, calls: int = 200) -> dict[str, Any]:
+def measure_proxy_overhead(direct_url: str, proxied_url: str, token: str, calls: int = 50) -> dict[str, Any]:
     """Mean time of a small JSON-RPC call (apiinfo.version) direct vs through the proxy."""
     import requests
 
@@ -246,7 +251,8 @@ def main(argv: list[str]) -> int:
     os.makedirs(rundir, exist_ok=True)
     meta = {"run_id": run_id, "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), "sizes": sizes,
             "tools": tool_names, "runs": args.runs, "zabbix": args.zabbix, "quick": args.quick,
-            "competitor_max": args.competitor_max, "machine": machine_info(), "workdir": rundir}
+            "competitor_max": args.competitor_max, "zabbix_host_max": args.zabbix_host_max or args.competitor_max,
+            "nzs_max": args.nzs_max or args.competitor_max, "machine": machine_info(), "workdir": rundir}
     rec = Recorder(os.path.join(args.output, "latest.json"), meta)
     log(f"run {run_id}: sizes {sizes}, tools {tool_names}, Zabbix {args.zabbix}; logs in {rundir}")
 
@@ -302,7 +308,7 @@ def run_size(size: int, args: argparse.Namespace, stack: Stack, api: Any, major:
         log(f"  inventory --list N={size}: {measured.seconds:.2f}s, NetBox {entry['netbox']['requests']} requests")
         if measured.returncode != 0:
             raise RuntimeError(f"ansible-inventory failed: {tail(measured.log)}")
-        inventory = data
+        inventory = zbx.unwrap_unsafe(data)
     hostvars = inventory.get("_meta", {}).get("hostvars", {})
     ctx.desired = zbx.desired_from_inventory(inventory)
     ctx.desired_file = os.path.join(workdir, "desired.json")
@@ -315,11 +321,11 @@ def run_size(size: int, args: argparse.Namespace, stack: Stack, api: Any, major:
                    if hv.get("zabbix_host_valid", True) and hv.get("netbox_hostconfig")], handle)
     log(f"  desired state: {len(ctx.desired)} valid hosts of {len(hostvars)}")
 
-    competitor = size <= args.competitor_max
+    caps = {"zabbix_host": args.zabbix_host_max or args.competitor_max, "nzs": args.nzs_max or args.competitor_max}
     order = [n for n in ("ours", "floor", "zabbix_host", "nzs") if n in tool_names]
     for name in order:
-        if name in ("zabbix_host", "nzs") and not competitor:
-            log(f"  {name}: skipped at N={size} (> --competitor-max {args.competitor_max}; extrapolated in the report)")
+        if name in caps and size > caps[name]:
+            log(f"  {name}: skipped at N={size} (largest N for it: {caps[name]}; extrapolated in the report)")
             continue
         runs = args.runs if (cheap and name in ("ours", "floor")) else 1
         if name == "zabbix_host":

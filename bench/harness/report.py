@@ -190,8 +190,8 @@ def write_markdown(data: dict[str, Any], path: str) -> None:
             add("| " + " | ".join(row) + " |")
     add("")
     if any_extrapolated:
-        add("\\* **Extrapolated**, not measured: linear in N from the largest N that tool ran at "
-            f"(`--competitor-max {meta.get('competitor_max')}`). Their cost is per host, so linear is the kind reading.")
+        add("\\* **Extrapolated**, not measured: linear in N from the largest N that tool ran at. "
+            "Their cost is per host, so linear is the kind reading.")
         add("")
     add("ours/X below 1 means ours is faster. \"inventory alone\" is `ansible-inventory --list` with our plugin, timed "
         "separately (its share of the ours run in brackets); the floor gets the desired state precomputed and does "

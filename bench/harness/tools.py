@@ -17,6 +17,7 @@ from typing import Any
 
 from .measure import Measured, run_measured
 from .proxies import Proxy
+from .zbx import SNMP_AUTH, SNMP_PRIV
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BENCH = os.path.join(REPO, "bench")
@@ -73,7 +74,7 @@ def write_ours_inventory(ctx: Context) -> str:
     path = os.path.join(ctx.workdir, "bench.netbox_hostconfig.yml")
     with open(path, "w", encoding="utf-8") as handle:
         # Only the benchmark's own HostConfigs (the seed names them z-<prefix>-...).
-        handle.write(f"plugin: netbox_zabbix.sync.hostconfig\nfilters:\n  names: ['z-{ctx.seed_prefix}-*']\n")
+        handle.write(f"plugin: netbox_zabbix.sync.hostconfig\nfilters:\n  names: ['{ctx.seed_prefix}-*']\n")
     return path
 
 
@@ -185,6 +186,13 @@ def zabbix_host_args(desired: dict[str, Any], major: float) -> dict[str, Any]:
                 d["securitylevel"] = levels.get(str(details.get("securitylevel", "noauthnopriv")), 0)
                 d["securityname"] = details.get("securityname") or ""
                 d["contextname"] = details.get("contextname") or ""
+                if details.get("authprotocol"):
+                    d["authprotocol"] = SNMP_AUTH.get(str(details["authprotocol"]), 0)
+                if details.get("privprotocol"):
+                    d["privprotocol"] = SNMP_PRIV.get(str(details["privprotocol"]), 0)
+                for secret in ("authpassphrase", "privpassphrase"):
+                    if details.get(secret):
+                        d[secret] = details[secret]
             else:
                 d["community"] = details.get("community") or "{$SNMP_COMMUNITY}"
             entry["details"] = d
@@ -199,6 +207,10 @@ def zabbix_host_args(desired: dict[str, Any], major: float) -> dict[str, Any]:
         "zbx_interfaces": interfaces,
         "zbx_tags": [{"tag": t["tag"], "value": t.get("value", "")} for t in desired.get("tags") or []],
     }
+    if desired.get("inventory_mode"):
+        hv["zbx_inventory_mode"] = desired["inventory_mode"]
+    if desired.get("inventory") and desired.get("inventory_mode") != "disabled":
+        hv["zbx_inventory"] = dict(desired["inventory"])
     monitored_by = desired.get("monitored_by") or "server"
     if major >= 7.0:
         hv["zbx_monitored_by"] = {"server": "zabbix_server"}.get(monitored_by, monitored_by)

@@ -17,6 +17,7 @@ SNMP_SECURITY_LEVELS = {"noauthnopriv": 0, "authnopriv": 1, "authpriv": 2}
 SNMP_AUTH = {"md5": 0, "sha1": 1, "sha224": 2, "sha256": 3, "sha384": 4, "sha512": 5}
 SNMP_PRIV = {"des": 0, "aes128": 1, "aes192": 2, "aes256": 3, "aes192c": 4, "aes256c": 5}
 DRIFT_KINDS = ("name", "description", "tags", "status")
+INVENTORY_MODES = {"disabled": -1, "manual": 0, "automatic": 1}
 
 
 def connect(url: str, token: str) -> tuple[ZabbixAPI, float]:
@@ -150,8 +151,19 @@ def ref_name(entry: Any, key: str = "name") -> str:
     return entry if isinstance(entry, str) else entry[key]
 
 
+def unwrap_unsafe(value: Any) -> Any:
+    """ansible-core 2.19+ writes untrusted strings as {"__ansible_unsafe": "..."} in --list output."""
+    if isinstance(value, dict):
+        if len(value) == 1 and "__ansible_unsafe" in value:
+            return value["__ansible_unsafe"]
+        return {k: unwrap_unsafe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap_unsafe(v) for v in value]
+    return value
+
+
 def desired_from_inventory(inventory: dict[str, Any]) -> list[dict[str, Any]]:
-    """The valid `zabbix_host` dicts from `ansible-inventory --list` output, in host order."""
+    """The valid `zabbix_host` dicts from (unwrapped) `ansible-inventory --list` output, in host order."""
     hostvars = inventory.get("_meta", {}).get("hostvars", {})
     out = []
     for _name, hv in sorted(hostvars.items()):

@@ -76,9 +76,15 @@ def context_for(desired: dict[str, Any], gaps: Counter) -> dict[str, Any]:
             if snmp["version"] == 3:
                 levels = {"noauthnopriv": 0, "authnopriv": 1, "authpriv": 2}
                 snmp["securitylevel"] = levels.get(str(details.get("securitylevel", "noauthnopriv")), 0)
-                for key in ("securityname", "contextname"):
+                for key in ("securityname", "contextname", "authpassphrase", "privpassphrase"):
                     if details.get(key):
                         snmp[key] = details[key]
+                auth = {"md5": 0, "sha1": 1, "sha224": 2, "sha256": 3, "sha384": 4, "sha512": 5}
+                priv = {"des": 0, "aes128": 1, "aes192": 2, "aes256": 3, "aes192c": 4, "aes256c": 5}
+                if details.get("authprotocol"):
+                    snmp["authprotocol"] = auth.get(str(details["authprotocol"]), 0)
+                if details.get("privprotocol"):
+                    snmp["privprotocol"] = priv.get(str(details["privprotocol"]), 0)
             elif details.get("community"):
                 snmp["community"] = details["community"]
             zabbix["snmp"] = snmp
@@ -92,6 +98,8 @@ def context_for(desired: dict[str, Any], gaps: Counter) -> dict[str, Any]:
         gaps["description (nzs: one static or templated text for all)"] += 1
     if desired.get("tags"):
         gaps["tags as given (nzs: NetBox tags + fixed field map)"] += 1
+    if desired.get("inventory") and desired.get("inventory_mode") not in (None, "disabled"):
+        gaps["inventory fields (nzs: its own field map, not enabled here)"] += 1
     if len(desired.get("host_groups") or []) > 2:
         gaps["more than two host groups"] += 1
     return {"zabbix": zabbix}
