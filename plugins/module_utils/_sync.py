@@ -756,6 +756,8 @@ def _interfaces_equal(want: t.Mapping[str, t.Any], have: t.Mapping[str, t.Any], 
                 if force_secrets:
                     secrets_written = True
                 hd[key] = wd[key]  # unknown: assume equal, the write happens when forced
+            elif key in wd and hd.get(key) != wd[key]:
+                secrets_written = True  # a readable passphrase changed: the diff says so
         want_cmp["details"], have_cmp["details"] = wd, hd
     return want_cmp == have_cmp and not secrets_written, secrets_written
 

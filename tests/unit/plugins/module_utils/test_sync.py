@@ -404,3 +404,15 @@ def test_property_masking_never_leaks_a_secret(options: dict[str, t.Any], other:
         shown = json.dumps([plan.before, plan.after])
         for value in state.secrets | changed.secrets:
             assert value not in shown
+
+
+def test_changed_readable_passphrase_shows_as_new_value() -> None:
+    cat = catalog()
+    zhost = render(desired(**FULL), P70, cat)
+    ifaces = [dict(i) for i in FULL["interfaces"]]
+    ifaces[2] = dict(ifaces[2], details=dict(ifaces[2]["details"], authpassphrase="another-pass"))
+    plan = s.plan_host(desired(**dict(FULL, interfaces=ifaces)), zhost, cat, P70)
+    assert plan.changed_fields == ["interfaces"]
+    snmp_after = next(i for i in plan.after["interfaces"] if i["type"] == "snmp")
+    assert snmp_after["details"]["authpassphrase"] == s.MASK_NEW
+    assert "another-pass" not in json.dumps([plan.before, plan.after])
