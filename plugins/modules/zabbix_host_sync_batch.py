@@ -168,6 +168,13 @@ api_calls:
   returned: always
   type: int
   sample: 2
+hostvars_reads:
+  description:
+    - How the host variables were read; V(fast) reads took the inventory's own value (provably what C(hostvars) gives),
+      V(templated) reads went through C(hostvars).
+  returned: always
+  type: dict
+  sample: {"fast": 2000, "templated": 0}
 seconds:
   description: Time spent reading host variables and in total.
   returned: always
