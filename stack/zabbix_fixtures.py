@@ -8,9 +8,10 @@ as JSON on stdout:
      "templates": {"ICMP Ping": "10564", ...}, "proxies": {"nb-proxy-1": "1", ...},
      "proxy_groups": {"nb-pg-1": "1"}}
 
-Usage: zabbix_fixtures.py --url URL --token TOKEN
-       zabbix_fixtures.py --env-file .stack/zabbix-7.0.env
-       (or ZABBIX_URL / ZABBIX_TOKEN in the environment)
+Usage: zabbix_fixtures.py --env-file .stack/zabbix-7.0.env
+       zabbix_fixtures.py --url URL --token TOKEN
+       (or ZABBIX_URL / ZABBIX_TOKEN in the environment; prefer it or the env file to
+       --token, which other users can read in `ps`)
 
 stack/zabbix.sh runs it before saving the pristine database, so resets keep the fixtures.
 """

@@ -11,6 +11,7 @@ database, and `reset` drops what a test created while keeping the token and fixt
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,8 @@ def api(zabbix_env: dict[str, str]) -> Any:
 @pytest.fixture(scope="module")
 def fixtures(zabbix_env: dict[str, str]) -> dict[str, Any]:
     done = subprocess.run(
-        [str(REPO / ".venv" / "bin" / "python"), str(FIXTURES_PY), "--url", zabbix_env["ZABBIX_URL"], "--token", zabbix_env["ZABBIX_TOKEN"]],
+        [str(REPO / ".venv" / "bin" / "python"), str(FIXTURES_PY), "--url", zabbix_env["ZABBIX_URL"]],
+        env={**os.environ, "ZABBIX_TOKEN": zabbix_env["ZABBIX_TOKEN"]},
         capture_output=True, text=True, timeout=120, check=True,
     )
     return json.loads(done.stdout)
@@ -104,6 +106,9 @@ def test_psql_reaches_the_working_database(zabbix_env: dict[str, str]) -> None:
 
 def test_reset_restores_pristine_and_keeps_the_token(zabbix_env: dict[str, str], api: Any, fixtures: dict[str, Any]) -> None:
     group_id = fixtures["host_groups"]["NB Core"]
+    leftover = api.host.get(output=["hostid"], filter={"host": [TEST_HOST]})  # from an interrupted run
+    if leftover:
+        api.host.delete(*[h["hostid"] for h in leftover])
     api.host.create(host=TEST_HOST, groups=[{"groupid": group_id}])
     assert api.host.get(output=["hostid"], filter={"host": [TEST_HOST]})
     subprocess.run([str(ZABBIX_SH), "reset", major(zabbix_env)], capture_output=True, text=True, timeout=120, check=True)
