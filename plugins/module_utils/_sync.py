@@ -988,7 +988,10 @@ def plan_host(
                 zm = {"macro": macro["macro"], "value": macro["value"], "type": MACRO_TYPE[macro["type"]], "description": macro["description"]}
                 have = have_by_name.get(macro["macro"])
                 if have is not None and have.get("hostmacroid"):
+                    # the hostmacroid keeps a secret value that is not sent (update_secrets: on_create)
                     zm["hostmacroid"] = have["hostmacroid"]
+                    if macro["type"] == "secret" and macro["macro"] not in rewritten_names:
+                        del zm["value"]
                 rendered_macros.append(zm)
             params["macros"] = rendered_macros
 
@@ -1026,13 +1029,11 @@ def plan_host(
 def _plan_tls(fields: dict[str, t.Any], current: t.Mapping[str, t.Any] | None, track: _Tracker, always: bool, creating: bool) -> None:
     """TLS: connect/accept compared; the PSK pair is write-only and travels together."""
     params = track.params
-    tls_changed = False
     for option in ("tls_connect", "tls_accept"):
         if option in fields:
             have = current[option] if current else None
             track.show(option, have, fields[option], fields[option] != have)
             if fields[option] != have:
-                tls_changed = True
                 params[option] = TLS_BITS[fields[option]] if option == "tls_connect" else sum(TLS_BITS[v] for v in fields[option])
     want_connect = fields.get("tls_connect", current["tls_connect"] if current else "no_encryption")
     want_accept = fields.get("tls_accept", current["tls_accept"] if current else ["no_encryption"])
@@ -1059,8 +1060,9 @@ def _plan_tls(fields: dict[str, t.Any], current: t.Mapping[str, t.Any] | None, t
             shown_after = want if changed or have is not WRITE_ONLY else shown_before
         track.show(option, shown_before, shown_after, changed)
         write_psk = write_psk or changed
-    # Zabbix checks the PSK pair together whenever PSK is in use: send both.
-    if (write_psk or (tls_changed and psk_now)) and psk_now:
+    # Written together (a new identity goes with its key); Zabbix keeps the stored pair
+    # when only tls_connect/tls_accept change, so on_create does not resend them.
+    if write_psk and psk_now:
         for option in ("tls_psk_identity", "tls_psk"):
             if option in fields:
                 params[option] = fields[option]

@@ -189,7 +189,14 @@ def test_new_secret_macro_is_written() -> None:
     assert plan.changed_fields == ["macros"]
     sent = {m["macro"]: m for m in plan.params["macros"]}
     assert sent["{$NEW}"]["value"] == "brand-new-secret" and "hostmacroid" not in sent["{$NEW}"]
-    assert sent["{$PASS}"]["hostmacroid"] == "800"
+    assert sent["{$PASS}"]["hostmacroid"] == "800" and "value" not in sent["{$PASS}"]  # kept by Zabbix
+
+
+def test_tls_change_does_not_resend_the_psk() -> None:
+    cat = catalog()
+    zhost = render(desired(**FULL), P70, cat)
+    plan = s.plan_host(desired(**dict(FULL, tls_accept=["psk", "certificate"])), zhost, cat, P70)
+    assert plan.params == {"hostid": "10500", "tls_accept": 6}
 
 
 def test_psk_newly_enabled_is_written() -> None:
