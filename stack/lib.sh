@@ -74,7 +74,10 @@ stop_pid_tree() {
 }
 
 # apt_ensure PKG...: install the Debian packages that are missing, without recommends.
-# `apt-get update` runs only when a package has no install candidate (stale or empty lists).
+# `apt-get update` runs only when needed: a package without an install candidate (empty
+# lists), or an install that failed (stale lists naming a version the mirror dropped).
+# The lock timeout lets two stack scripts that start in parallel take turns.
+APT_OPTS=(-o DPkg::Lock::Timeout=300)
 apt_ensure() {
   local missing=() pkg
   for pkg in "$@"; do
@@ -83,18 +86,23 @@ apt_ensure() {
   [ ${#missing[@]} -eq 0 ] && return 0
   [ "$(id -u)" -eq 0 ] || die "missing Debian packages: ${missing[*]} (install them as root: apt-get install --no-install-recommends ${missing[*]})"
   log "installing Debian packages: ${missing[*]}"
-  if ! apt_have_candidates "${missing[@]}"; then
-    # Unreachable third-party sources make `apt-get update` complain; what matters is
-    # that Debian's own lists refresh, which the install below proves.
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || warn "apt-get update reported errors"
-  fi
-  local apt_log
+  apt_have_candidates "${missing[@]}" || apt_update
+  apt_install "${missing[@]}" || { apt_update && apt_install "${missing[@]}"; } || die "apt-get install ${missing[*]} failed"
+}
+
+apt_update() {
+  # Unreachable third-party sources make `apt-get update` complain; what matters is
+  # that Debian's own lists refresh, which the install then proves.
+  DEBIAN_FRONTEND=noninteractive apt-get "${APT_OPTS[@]}" update -qq >&2 || warn "apt-get update reported errors"
+}
+
+apt_install() {
+  local apt_log rc=0
   apt_log=$(mktemp)
-  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >"$apt_log" 2>&1; then
-    show_log_tail "$apt_log"; rm -f "$apt_log"
-    die "apt-get install ${missing[*]} failed"
-  fi
+  DEBIAN_FRONTEND=noninteractive apt-get "${APT_OPTS[@]}" install -y -q --no-install-recommends "$@" >"$apt_log" 2>&1 || rc=$?
+  [ "$rc" -eq 0 ] || show_log_tail "$apt_log"
   rm -f "$apt_log"
+  return "$rc"
 }
 
 apt_have_candidates() {

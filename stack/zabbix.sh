@@ -177,7 +177,7 @@ fetch_debs() {
   candidate=$(candidate_of)
   if [ "$ver" = 6.0 ] && [[ $candidate != 1:6.0* ]]; then
     if [ -z "$candidate" ] || [ "$candidate" = "(none)" ]; then
-      DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || warn "apt-get update reported errors"
+      apt_update
       candidate=$(candidate_of)
     fi
   fi
