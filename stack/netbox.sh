@@ -41,6 +41,8 @@ REDIS_DIR=$STACK_DIR/redis-netbox
 ENV_FILE=$STACK_DIR/netbox.env
 SECRETS_FILE=$CACHE/netbox-secrets.env
 export NETBOX_ROOT
+# Exists before pg_base_dir looks at it, so the cluster's place never changes between runs.
+mkdir -p "$STACK_DIR"
 
 # --------------------------------------------------------------------------- PostgreSQL
 # Same layout rules as stack/zabbix.sh: the cluster runs as postgres when we are root, so
