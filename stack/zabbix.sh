@@ -550,6 +550,7 @@ cmd_up() {
     write_envfile "$ver"
     log "Zabbix $(api_version "$ver") is up: $(ver_url "$ver") (source $(ver_envfile "$ver"))"
   done
+  make_spares "${todo[@]}"  # so that the first reset is quick too
   log "up took $(elapsed_since "$start")"
 }
 
@@ -568,7 +569,7 @@ cmd_down() {
 cmd_reset() {
   versions_from_args "$@"
   take_lock
-  local ver db start script="" dbs=()
+  local ver db start script=""
   start=$(now_ms)
   # One psql for everything: each psql start costs 0.1-0.2 s on a busy machine.
   for ver in "${VERSIONS[@]}"; do
@@ -587,20 +588,25 @@ ALTER DATABASE ${db}_spare RENAME TO $db;
 CREATE DATABASE $db TEMPLATE ${db}_pristine OWNER $DB_OWNER STRATEGY FILE_COPY;
 \\endif
 "
-    dbs+=("$db")
   done
   if ! pg_sql -d postgres <<<"$script" 2>"$STACK_DIR/zabbix-reset.log"; then
     cat "$STACK_DIR/zabbix-reset.log" >&2
     pg_running_quick || die "PostgreSQL is not running: use 'stack/zabbix.sh up' first"
     die "reset failed"
   fi
-  # The next spares, in the background and detached from our lock; a failure (a
-  # concurrent spare, `down`) only means the next reset copies on the spot.
-  for db in "${dbs[@]}"; do
+  make_spares "${VERSIONS[@]}"
+  log "reset ${VERSIONS[*]} in $(elapsed_since "$start")"
+}
+
+# The next spares, in the background and detached from our lock; a failure (the spare
+# exists, `down`) only means the next reset copies on the spot.
+make_spares() {
+  local ver db
+  for ver in "$@"; do
+    db=$(ver_db "$ver")
     (pg_sql -d postgres -c "CREATE DATABASE ${db}_spare TEMPLATE ${db}_pristine OWNER $DB_OWNER STRATEGY FILE_COPY" \
       >/dev/null 2>&1 </dev/null &) 9>&-
   done
-  log "reset ${VERSIONS[*]} in $(elapsed_since "$start")"
 }
 
 pg_running_quick() { PG_BIN=$(pg_bin_dir || true); [ -n "$PG_BIN" ] && pg_running; }
