@@ -354,7 +354,8 @@ class HostConfigLoader:
                  or data.content_types.get(hc.get("content_type")) in wanted_types)
         ]
 
-        # Devices and VMs in bulk, with only the fields the mappings use
+        # Devices and VMs in bulk, with only the fields the mappings use; without a filter on
+        # them the IP addresses are known already and read at the same time.
         started = time.monotonic()
         object_ids: dict[str, set[int]] = {object_type: set() for object_type in hcmap.OBJECT_TYPES}
         for hc in hostconfigs:
@@ -362,14 +363,17 @@ class HostConfigLoader:
             if object_type in object_ids and hc.get("object_id") is not None:
                 object_ids[object_type].add(hc["object_id"])
         paths = {object_type: hcmap.enabled_paths(data, object_type) for object_type in hcmap.OBJECT_TYPES}
-        objects = self._parallel({
+        calls: dict[str, t.Callable[[], t.Any]] = {
             object_type: (lambda ot=object_type: self._fetch_objects(ot, object_ids[ot], paths[ot]))
             for object_type in hcmap.OBJECT_TYPES
-        })
-        for object_type, rows in objects.items():
-            for row in rows:
+        }
+        if not self.filters.needs_object:
+            calls["ips"] = lambda: self._fetch_ips(data, hostconfigs)
+        results = self._parallel(calls)
+        for object_type in hcmap.OBJECT_TYPES:
+            for row in results[object_type]:
                 data.objects[(object_type, row["id"])] = row
-        self.timings["devices and VMs"] = time.monotonic() - started
+        self.timings["devices, VMs, IPs"] = time.monotonic() - started
 
         if self.filters.needs_object:
             hostconfigs = [
@@ -378,8 +382,20 @@ class HostConfigLoader:
                     data.objects.get((data.content_types.get(hc.get("content_type")), hc.get("object_id"))))
             ]
 
-        # IP addresses of the interfaces and full rows of related objects, in parallel
+        # full rows of related objects where mapping paths need them (and the IPs of a subset)
         started = time.monotonic()
+        relations = hcmap.relations_to_expand(p for ot in hcmap.OBJECT_TYPES for p in paths[ot])
+        calls = {"related": lambda: self._fetch_related(relations, data.objects.values())}
+        if "ips" not in results:
+            calls["ips"] = lambda: self._fetch_ips(data, hostconfigs)
+        results.update(self._parallel(calls))
+        data.ip_addresses = hcmap.index_by_id(results["ips"])
+        data.related = results["related"]
+        self.timings["related"] = time.monotonic() - started
+
+        return [hcmap.build_host(hc, data) for hc in hostconfigs]
+
+    def _fetch_ips(self, data: hcmap.HostConfigData, hostconfigs: list[dict]) -> list[dict]:
         ip_ids = {
             row["ip_address"]
             for hc in hostconfigs
@@ -387,17 +403,7 @@ class HostConfigLoader:
             for row in rows
             if row.get("ip_address") is not None
         }
-        relations = hcmap.relations_to_expand(p for ot in hcmap.OBJECT_TYPES for p in paths[ot])
-        results = self._parallel({
-            "ips": lambda: self.client.fetch_many("ipam/ip-addresses", ip_ids,
-                                                  {"fields": "id,address,dns_name"}),
-            "related": lambda: self._fetch_related(relations, data.objects.values()),
-        })
-        data.ip_addresses = hcmap.index_by_id(results["ips"])
-        data.related = results["related"]
-        self.timings["IPs and related"] = time.monotonic() - started
-
-        return [hcmap.build_host(hc, data) for hc in hostconfigs]
+        return self.client.fetch_many("ipam/ip-addresses", ip_ids, {"fields": "id,address,dns_name"})
 
     def _fetch_objects(self, object_type: str, ids: set[int], paths: list[str]) -> list[dict]:
         if not ids:

@@ -237,14 +237,21 @@ class NetBoxClient:
     # -- reads ----------------------------------------------------------------------------
 
     def list_all(self, path: str, params: t.Mapping[str, t.Any] | None = None,
-                 page_size: int | None = None) -> list[dict]:
+                 page_size: int | None = None, count: int | None = None) -> list[dict]:
         """Every row of a list endpoint, ``ordering=id``, limit/offset pages.
 
         The first page tells the count; the other pages are fetched in parallel
-        (``max_workers``), so the wall time is about one page per worker.
+        (``max_workers``). With ``count`` known beforehand every page goes out at once.
         """
         limit = page_size or self.options.page_size
         base = {**dict(params or {}), "ordering": "id", "limit": limit}
+        if count is not None and count > limit:
+            pages = self._parallel(lambda offset: self._page(path, {**base, "offset": offset}),
+                                   range(0, count, limit))
+            rows = [row for page in pages for row in page.get("results") or []]
+            if len(rows) >= count:
+                return rows
+            # fewer rows: the server caps limit below ours (MAX_PAGE_SIZE); page the way it says
         first = self._page(path, {**base, "offset": 0})
         rows = list(first.get("results") or [])
         count = first.get("count") or 0
@@ -325,7 +332,7 @@ class NetBoxClient:
             return self.get_by_ids(path, wanted, params)
         total = self.count(path, params)
         if math.ceil(total / self.options.page_size) < chunks:
-            return [row for row in self.list_all(path, params) if row.get("id") in wanted]
+            return [row for row in self.list_all(path, params, count=total) if row.get("id") in wanted]
         return self.get_by_ids(path, wanted, params)
 
     def plugin_list(self, endpoint: str, params: t.Mapping[str, t.Any] | None = None) -> list[dict]:

@@ -204,6 +204,16 @@ def test_list_all_follows_a_server_page_cap():
     assert session.request_count == 4
 
 
+def test_list_all_with_a_known_count():
+    rows = [{"id": pk} for pk in range(1, 2501)]
+    client, session = client_with({"dcim/devices/": paged(rows)})
+    assert client.list_all("dcim/devices", count=2500) == rows
+    assert session.request_count == 3
+    capped, session = client_with({"dcim/devices/": paged(rows, cap=500)})
+    assert capped.list_all("dcim/devices", count=2500) == rows  # falls back to the server's page size
+    assert session.request_count == 3 + 5
+
+
 def test_fetch_many_picks_chunks_or_the_whole_list():
     rows = [{"id": pk} for pk in range(1, 3001)]
 
