@@ -442,6 +442,8 @@ save_dump() {
   pg_dump -h "$PG_SOCK" -p "$PG_PORT" -U postgres -Fc -Z1 -f "$dir.tmp/pristine.dump" "$(ver_db "$ver")_pristine"
   cp "$(ver_tokenfile "$ver")" "$(ver_fixtures "$ver")" "$dir.tmp/"
   rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  # Only the current dump per version: older packages or fixtures are never used again.
+  find "$(dirname "$dir")" -mindepth 1 -maxdepth 1 -type d -name "*_$ver.*" ! -name "$(basename "$dir")" -exec rm -rf {} +
 }
 
 restore_dump() {
