@@ -284,8 +284,8 @@ web_up() {
     port_in_use "$NETBOX_PORT" && die "port $NETBOX_PORT is taken by another process (set NETBOX_PORT)"
     log "starting gunicorn on 127.0.0.1:$NETBOX_PORT"
     # No control socket: gunicorn 26 otherwise creates one under ~/.gunicorn.
-    DISABLE_NETBOX_ZABBIX_SIGNALS=1 "$VENV/bin/gunicorn" --bind "127.0.0.1:$NETBOX_PORT" \
-      --workers 2 --threads 4 --timeout 300 --no-control-socket --daemon \
+    DISABLE_NETBOX_ZABBIX_SIGNALS=1 "$VENV/bin/gunicorn" --config "$here/netbox/gunicorn.conf.py" \
+      --bind "127.0.0.1:$NETBOX_PORT" --workers 2 --threads 4 --no-control-socket --daemon \
       --pid "$GUNICORN_PID" --error-logfile "$GUNICORN_LOG" --capture-output netbox.wsgi \
       || { show_log_tail "$GUNICORN_LOG"; die "gunicorn did not start"; }
   fi
