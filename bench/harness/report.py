@@ -282,8 +282,14 @@ def write_chart(data: dict[str, Any], path: str) -> None:
         ax.set_xlabel("hosts (N)")
         ax.grid(True, which="both", alpha=0.3)
     axes[0].set_ylabel("wall time, s (log)")
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=min(6, len(labels)), frameon=False)
+    handles, labels = [], []
+    for ax in axes:  # a tool may be missing from the first panel (no check mode)
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            if label not in labels:
+                handles.append(handle)
+                labels.append(label)
+    if labels:
+        fig.legend(handles, labels, loc="lower center", ncol=min(6, len(labels)), frameon=False)
     fig.suptitle(f"netbox_zabbix.sync benchmark, run {data['meta'].get('run_id')} (dotted: extrapolated)")
     fig.tight_layout(rect=(0, 0.08, 1, 0.95))
     fig.savefig(path, dpi=110)
@@ -294,8 +300,8 @@ def write_all(data: dict[str, Any], out_dir: str) -> None:
     write_markdown(data, os.path.join(out_dir, "latest.md"))
     try:
         write_chart(data, os.path.join(out_dir, "latest.png"))
-    except ImportError as exc:  # matplotlib missing: the table is still written
-        print(f"no chart: {exc}")
+    except Exception as exc:  # noqa: BLE001 - the table matters more than the picture
+        print(f"no chart: {exc!r}")
 
 
 if __name__ == "__main__":
