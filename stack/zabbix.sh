@@ -40,10 +40,14 @@ API_PASSWORD=zabbix
 
 # ---------------------------------------------------------------- per-version facts
 ver_tag() { echo "${1/./}"; }                       # 7.0 -> 70
+# The port: $ZABBIX60_PORT / $ZABBIX70_PORT, else the one a running server was started
+# with (second word of its pid file, so down/status/reset find it without the variable),
+# else 18060 / 18070.
 ver_port() {
-  local var
+  local var running
   var="ZABBIX$(ver_tag "$1")_PORT"
-  echo "${!var:-180$(ver_tag "$1")}"
+  running=$(awk '{print $2}' "$(ver_pidfile "$1")" 2>/dev/null || true)
+  echo "${!var:-${running:-180$(ver_tag "$1")}}"
 }
 ver_db() { echo "zabbix$(ver_tag "$1")"; }
 ver_suite() { case $1 in 6.0) echo bookworm ;; 7.0) echo trixie ;; esac; }
@@ -268,7 +272,7 @@ EOF
 # ---------------------------------------------------------------- the PHP API server
 php_pid() {
   local ver=$1 pid
-  pid=$(pid_from_file "$(ver_pidfile "$ver")")
+  pid=$(awk '{print $1}' "$(ver_pidfile "$ver")" 2>/dev/null || true)
   # Only trust the pid file when that process is still our server on our port.
   if pid_alive "$pid" && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "-S 127.0.0.1:$(ver_port "$ver")"; then
     echo "$pid"
@@ -309,7 +313,7 @@ php_up() {
     -d display_errors=0 -d log_errors=1 -d date.timezone=UTC \
     -S "127.0.0.1:$port" -t "$(ver_webroot "$ver")" >"$(ver_log "$ver")" 2>&1 </dev/null 9>&-) &
   pid=$!
-  echo "$pid" >"$(ver_pidfile "$ver")"
+  echo "$pid $port" >"$(ver_pidfile "$ver")"
   if ! wait_until 30 api_ready "$ver"; then
     show_log_tail "$(ver_log "$ver")" "$PG_LOG"
     die "the Zabbix $ver API did not answer apiinfo.version with $ver.x on $(ver_url "$ver")"
