@@ -61,8 +61,9 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> t.Iterator[dict[str, str
     assert VERSION is not None
     zabbix_env = read_env_file(STACK_DIR / f"zabbix-{VERSION}.env")
     run([str(REPO / "stack" / "zabbix.sh"), "reset", VERSION], {**os.environ, **zabbix_env})
-    fixtures = run([str(VENV_BIN / "python"), "stack/zabbix_fixtures.py", "--url", zabbix_env["ZABBIX_URL"],
-                    "--token", zabbix_env["ZABBIX_TOKEN"]])
+    fixture_env = {key: value for key, value in os.environ.items() if key not in ("ZABBIX_USER", "ZABBIX_PASSWORD")}
+    fixtures = run([str(VENV_BIN / "python"), "stack/zabbix_fixtures.py", "--env-file",
+                    str(STACK_DIR / f"zabbix-{VERSION}.env")], fixture_env)
     path = tmp_path_factory.mktemp("runner-fixtures") / "fixtures.json"
     path.write_text(fixtures.stdout)
     run([str(REPO / "stack" / "netbox.sh"), "seed", "--reset", "--prefix", PREFIX, "--count", str(COUNT),

@@ -191,8 +191,11 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     env = {**os.environ, **zabbix_env}
     reset = run([str(REPO / "stack" / "zabbix.sh"), "reset", version], env)
     assert reset.returncode == 0, explain(reset)
-    fixtures = run([str(VENV_BIN / "python"), "stack/zabbix_fixtures.py", "--url", zabbix_env["ZABBIX_URL"],
-                    "--token", zabbix_env["ZABBIX_TOKEN"]], env)
+    # the token from the env file (not the command line, which error messages would show); no user/password
+    # beside it, which zabbix-utils refuses
+    fixture_env = {key: value for key, value in env.items() if key not in ("ZABBIX_USER", "ZABBIX_PASSWORD")}
+    fixtures = run([str(VENV_BIN / "python"), "stack/zabbix_fixtures.py", "--env-file",
+                    str(STACK_DIR / f"zabbix-{version}.env")], fixture_env)
     assert fixtures.returncode == 0, explain(fixtures)
     tmp = tmp_path_factory.mktemp(f"sync-{version}")
     (tmp / "fixtures.json").write_text(fixtures.stdout)
