@@ -80,10 +80,14 @@ def sync(stack: t.Any, tmp_path: Path, inventory: Path, env: dict[str, str]) -> 
 
 
 @pytest.fixture(scope="module", params=PERF_VERSIONS)
-def perf_zabbix(request: pytest.FixtureRequest, stack: t.Any) -> t.Any:
+def perf_zabbix(request: pytest.FixtureRequest, stack: t.Any) -> t.Iterator[t.Any]:
     env = stack.env_or_skip(f"zabbix-{request.param}.env", f"stack/zabbix.sh up {request.param}")
     stack.reset_zabbix(request.param)
-    return stack.ZabbixAPI(env)
+    api = stack.ZabbixAPI(env)
+    yield api
+    # leave no thousands of hosts behind for whoever uses this Zabbix next
+    for prefix in ("pf-", "tk-"):
+        api.delete_hosts(prefix)
 
 
 def report(stack: t.Any, label: str, zabbix: t.Any, wall: float, result: dict[str, t.Any]) -> None:
