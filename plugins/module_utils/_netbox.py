@@ -169,6 +169,9 @@ class NetBoxClient:
         # nb.plugins.netbox_zabbix turns "_" into "-" and 404s: build the App by hand
         self.plugin = App(self.api, PLUGIN_API)
         self.api_url = f"{options.url}/api"
+        # One bound for every request in flight, however the reads nest their thread pools:
+        # more than the server has workers only queues requests there (and times them out).
+        self._slots = threading.BoundedSemaphore(max(1, options.max_workers))
 
     @property
     def request_count(self) -> int:
@@ -184,7 +187,8 @@ class NetBoxClient:
         url = self._url(path)
         what = what or f"{method} {url}"
         try:
-            response = self.session.request(method, url, params=params, json=json)
+            with self._slots:
+                response = self.session.request(method, url, params=params, json=json)
         except requests.exceptions.SSLError as exc:
             raise NetBoxError(f"{what}: TLS error ({_first_line(exc)}); set validate_certs=false "
                               "only for a NetBox with a self-signed certificate") from None
