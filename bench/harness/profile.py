@@ -30,7 +30,7 @@ def top_costs(raw_path: str, limit: int = 15) -> dict[str, Any]:
             n = int(count)
             total += n
             # Drop line numbers so one function is one entry.
-            frames = [LINE_NUMBER.sub(")", f) for f in stack.split(";") if not f.startswith("process ")]
+            frames = [LINE_NUMBER.sub(")", f) for f in stack.split(";") if " (" in f and not f.startswith("process ")]
             if not frames:
                 continue
             self_counts[frames[-1]] += n
