@@ -124,6 +124,7 @@ def test_runner_artifacts_and_event_log(seeded: dict[str, str], tmp_path: Path) 
     assert len(hosts) == COUNT + BROKEN
     assert events[-1]["event"] == "run_summary" and events[-1]["failed"] == BROKEN
     assert all(event["awx_job_id"] == "4242" for event in events)
+    assert summary["run_id"] == events[-1]["run_id"]  # the artifacts and the log file tell the same run
     text = log_path.read_text()
     assert seeded["ZABBIX_TOKEN"] not in text and seeded["NETBOX_TOKEN"] not in text
 
