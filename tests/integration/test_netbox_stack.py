@@ -84,9 +84,12 @@ def objects(nb: requests.Session) -> Iterator[dict[str, Any]]:
         created.append(f"{API}{path}{row['id']}/")
         return row
 
-    def get_or_post(path: str, query: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
-        found = ok(nb.get(f"{API}{path}", params={"ordering": "id", **query}, timeout=30))["results"]
-        return found[0] if found else post(path, payload)
+    def get_or_post(path: str, match: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+        # Shared singletons (Setting, mappings) are reused, or created and kept (as the seed would).
+        # Matched client-side: the object_type filter answers 400 for a value no row has yet.
+        rows = ok(nb.get(f"{API}{path}", params={"ordering": "id"}, timeout=30))["results"]
+        found = [row for row in rows if all(row.get(k) == v for k, v in match.items())]
+        return found[0] if found else ok(nb.post(f"{API}{path}", json=payload, timeout=30), 201)
 
     o: dict[str, Any] = {"tag": tag}
     o["site"] = post("/api/dcim/sites/", {"name": tag, "slug": tag, "latitude": 59.3, "longitude": 18.1})
@@ -98,7 +101,7 @@ def objects(nb: requests.Session) -> Iterator[dict[str, Any]]:
     o["device2"] = post("/api/dcim/devices/", {"name": f"{tag}-dev2", "site": o["site"]["id"],
                                                 "device_type": o["device_type"]["id"], "role": o["role"]["id"]})
     o["iface"] = post("/api/dcim/interfaces/", {"device": o["device"]["id"], "name": "eth0", "type": "1000base-t"})
-    o["ip"] = post("/api/ipam/ip-addresses/", {"address": "192.0.2.10/24", "dns_name": f"{tag}.example.net",
+    o["ip"] = post("/api/ipam/ip-addresses/", {"address": f"198.18.{int(tag[-6:], 16) % 250}.{int(tag[-4:], 16) % 250 + 1}/16", "dns_name": f"{tag}.example.net",
                                                "assigned_object_type": "dcim.interface",
                                                "assigned_object_id": o["iface"]["id"]})
     ct = ok(nb.get(f"{API}/api/core/object-types/", params={"app_label": "dcim", "model": "device"}, timeout=30))
@@ -110,14 +113,16 @@ def objects(nb: requests.Session) -> Iterator[dict[str, Any]]:
     o["template"] = post(f"{PLUGIN}/templates/", {"name": f"{tag} template", "templateid": "10564"})
     o["proxy_group"] = post(f"{PLUGIN}/proxy-group/", {"name": f"{tag}-pg", "proxy_groupid": "77"})
     o["proxy"] = post(f"{PLUGIN}/proxy/", {"name": f"{tag}-proxy", "proxyid": "78", "proxy_groupid": "0"})
-    o["setting"] = get_or_post(f"{PLUGIN}/setting/", {}, {"name": "config", "api_endpoint": "http://x/api_jsonrpc.php",
-                                                          "web_address": "http://x", "default_tag": "netbox_id",
+    o["setting"] = get_or_post(f"{PLUGIN}/setting/", {}, {"name": "config",
+                                                          "api_endpoint": "http://127.0.0.1:18070/api_jsonrpc.php",
+                                                          "web_address": "http://127.0.0.1:18070",
+                                                          "event_log_enabled": True, "default_tag": "netbox_id",
                                                           "tag_prefix": "nb_"})
     for path in ("tag-mapping", "inventory-mapping"):
+        entry = ({"name": "Site", "value": "site.name", "enabled": True} if path == "tag-mapping"
+                 else {"name": "Location", "paths": ["site.name"], "invkey": "location", "enabled": True})
         o[path] = get_or_post(f"{PLUGIN}/{path}/", {"object_type": "device"},
-                              {"object_type": "device", "selection": [{"name": "Site", "value": "site.name",
-                                                                       "paths": ["site.name"], "invkey": "location",
-                                                                       "enabled": True}]})
+                              {"object_type": "device", "selection": [entry]})
     common = {"content_type": o["ct_device"], "host_groups": [o["host_group"]["id"]],
               "templates": [o["template"]["id"]]}
     o["hc"] = post(f"{PLUGIN}/host-config/", {"name": f"z-{tag}-dev", "object_id": o["device"]["id"],
@@ -326,6 +331,7 @@ def test_interface_and_host_group_filters(nb, objects):
     assert ids(nb, "host-group", groupid="4242") == ids(nb, "host-group")
     assert ids(nb, "templates", name="nope") == ids(nb, "templates")
     assert ids(nb, "templates", q=objects["tag"]) == [objects["template"]["id"]]
+    assert ids(nb, "tag-mapping", object_type="device") == [objects["tag-mapping"]["id"]]
 
 
 # ----------------------------------------------------------------------------- auth
