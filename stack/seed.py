@@ -17,10 +17,10 @@ SNMP" 10563) and no proxies.
 Everything it creates is named after `--prefix` (default `nb`), so `--reset` removes
 exactly that. Prints a JSON summary (counts, seconds) on stdout.
 
-Mix (deterministic for a given --seed): ~80% Devices, 20% VMs; interfaces 55% agent only,
-20% SNMPv2 only, 15% SNMPv3 only, 10% agent + SNMPv3; 1-2 host groups; one template;
-~10% via a proxy, ~5% via a proxy group on Zabbix 7.0 fixtures; ~8% disabled; ~30% with
-a DNS name (a third of those use DNS instead of IP).
+Mix (deterministic for a given --seed): 80% Devices, 20% VMs; interfaces ~55% agent only,
+~20% SNMPv2 only, ~15% SNMPv3 only, ~10% agent + SNMPv3; 1-2 host groups; one template;
+10% via a proxy (when the fixtures have proxies), 5% via a proxy group (Zabbix 7.0
+fixtures only), 8% disabled; ~30% with a DNS name (a third of those use DNS, not the IP).
 
 `--broken K` adds K more HostConfigs that are wrong on purpose, cycling through: the
 Device was deleted after its HostConfig was created; the agent interface has no IP;
@@ -358,16 +358,17 @@ def build_host_configs(hosts: list[dict], refs: PluginRefs, zabbix7: bool, rng: 
     for n, host in enumerate(hosts):
         obj = host["obj"]
         mix = interface_mix(rng)
-        roll = rng.random()
+        # By position, not by chance: even a 20-host seed gets a proxy and a proxy-group host.
+        slot = n % 20
         proxy = proxy_group = None
         monitored_by = 0
-        if refs.proxies and roll < 0.10:
-            monitored_by, proxy = 1, refs.proxies[n % len(refs.proxies)]
-        elif zabbix7 and refs.proxy_groups and roll < 0.15:
-            monitored_by, proxy_group = 2, refs.proxy_groups[n % len(refs.proxy_groups)]
+        if refs.proxies and slot in (3, 13):
+            monitored_by, proxy = 1, refs.proxies[(n // 10) % len(refs.proxies)]
+        elif zabbix7 and refs.proxy_groups and slot == 7:
+            monitored_by, proxy_group = 2, refs.proxy_groups[(n // 20) % len(refs.proxy_groups)]
         config = HostConfig(
             name=f"z-{obj.name}", content_type=host["ct"], object_id=obj.pk,
-            status=1 if rng.random() < 0.08 else 0, monitored_by=monitored_by, proxy=proxy, proxy_group=proxy_group,
+            status=1 if n % 12 == 11 else 0, monitored_by=monitored_by, proxy=proxy, proxy_group=proxy_group,
             description=f"seeded {host['kind']} ({mix})" if rng.random() < 0.5 else None,
         )
         configs.append(config)

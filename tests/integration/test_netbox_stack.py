@@ -92,6 +92,14 @@ def objects(nb: requests.Session) -> Iterator[dict[str, Any]]:
         return found[0] if found else ok(nb.post(f"{API}{path}", json=payload, timeout=30), 201)
 
     o: dict[str, Any] = {"tag": tag}
+    try:
+        yield create_objects(nb, tag, o, post, get_or_post)
+    finally:
+        for url in reversed(created):
+            nb.delete(url, timeout=30)
+
+
+def create_objects(nb, tag: str, o: dict[str, Any], post, get_or_post) -> dict[str, Any]:
     o["site"] = post("/api/dcim/sites/", {"name": tag, "slug": tag, "latitude": 59.3, "longitude": 18.1})
     o["manufacturer"] = post("/api/dcim/manufacturers/", {"name": tag, "slug": tag})
     o["device_type"] = post("/api/dcim/device-types/", {"manufacturer": o["manufacturer"]["id"], "model": tag, "slug": tag})
@@ -135,9 +143,7 @@ def objects(nb: requests.Session) -> Iterator[dict[str, Any]]:
     o["snmp"] = post(f"{PLUGIN}/snmp-interface/", {"name": f"{tag}-dev-snmp", "type": 2, "port": 161, "version": 3,
                                                    **iface})
     o["event"] = post(f"{PLUGIN}/event-log/", {"name": f"{tag} event", "message": "m", "data": {"a": 1}})
-    yield o
-    for url in reversed(created):
-        nb.delete(url, timeout=30)
+    return o
 
 
 # ----------------------------------------------------------------------------- shapes
