@@ -65,7 +65,22 @@ class FakeClient:
         self.request_count += 1
         if path == "core/object-types":
             return self.lists[f"core/object-types?{params['model']}"]
+        if path == "extras/tags":
+            return self.tag_rows()
+        if params and "tag" in params:  # membership of one tag, ids only
+            return [{"id": row["id"]} for row in self.lists[path]
+                    if params["tag"] in [tag["slug"] for tag in row.get("tags") or []]]
         return self.lists[path]
+
+    def tag_rows(self) -> list[dict]:
+        tags: dict[int, dict] = {}
+        for path in ("dcim/devices", "virtualization/virtual-machines"):
+            for row in self.lists[path]:
+                for tag in row.get("tags") or []:
+                    entry = tags.setdefault(tag["id"], {"id": tag["id"], "name": tag["name"], "slug": tag["slug"],
+                                                        "color": tag.get("color"), "tagged_items": 0})
+                    entry["tagged_items"] += 1
+        return [tags[pk] for pk in sorted(tags)]
 
     def fetch_many(self, path: str, ids, params=None) -> list[dict]:
         self.calls.append(("fetch_many", path, sorted(ids), dict(params or {})))
@@ -136,10 +151,16 @@ def test_requests_grow_with_lists_not_hosts(inventory):
     devices = next(call for call in fetched if call[1] == "dcim/devices")
     assert 1091 in devices[2]  # asked for, absent in the answer: the deleted device
     fields = set(devices[3]["fields"].split(","))
-    assert {"id", "name", "site", "tenant", "role", "platform", "tags", "status", "location"} <= fields
+    assert {"id", "name", "site", "tenant", "role", "platform", "status", "location"} <= fields
     vm_fields = set(next(call for call in fetched if call[1].startswith("virtualization"))[3]["fields"].split(","))
     assert "cluster" in vm_fields
-    assert client.request_count == 1 + 10 + 2 + 4  # check, plugin lists, object types, bulk reads
+    assert "tags" not in fields  # read per tag instead (cheaper for NetBox)
+    tag_lists = [call for call in client.calls if call[0] == "list_all" and "tag" in call[2]]
+    assert sorted((call[1], call[2]["tag"]) for call in tag_lists) == [
+        ("dcim/devices", "production"), ("dcim/devices", "zabbix"),
+        ("virtualization/virtual-machines", "production"), ("virtualization/virtual-machines", "zabbix")]
+    # check, plugin lists, object types, tags, bulk reads, one list per tag and object type
+    assert client.request_count == 1 + 10 + 2 + 1 + 4 + 4
 
 
 def test_builtin_groups(inventory):
@@ -157,6 +178,40 @@ def test_builtin_groups(inventory):
     assert "ho-dev-00" in members(inventory, "netbox_site_ams1")
     assert "z-ho-deleted" not in members(inventory, "netbox_site_ams1")
     assert "ungrouped" in groups
+
+
+def test_tags_read_per_tag_equal_the_nested_tags(inventory):
+    populate(inventory, FakeClient())
+    assert hostvars(inventory, "ho-dev-00")["netbox_object"]["tags"] == ["production", "zabbix"]
+    assert hostvars(inventory, "ho-dev-04")["netbox_object"]["tags"] == ["production"]
+    assert hostvars(inventory, "ho-vm-01")["netbox_object"]["tags"] == ["production"]
+    assert hostvars(inventory, "ho-dev-01")["netbox_object"]["tags"] == []
+
+
+def test_many_tags_are_read_with_the_rows(inventory, monkeypatch):
+    monkeypatch.setattr(plugin_module, "MAX_TAGS_BY_MEMBERSHIP", 1)
+    client = FakeClient()
+    populate(inventory, client)
+    devices = next(call for call in client.calls if call[0] == "fetch_many" and call[1] == "dcim/devices")
+    assert "tags" in devices[3]["fields"].split(",")
+    assert not [call for call in client.calls if call[0] == "list_all" and "tag" in call[2]]
+    assert hostvars(inventory, "ho-dev-00")["netbox_object"]["tags"] == ["production", "zabbix"]
+
+
+def test_ignored_tag_filter_falls_back_to_nested_tags(inventory):
+    client = FakeClient()
+    original = client.list_all
+
+    def ignoring_tag_filter(path, params=None):
+        if params and "tag" in params:
+            client.calls.append(("list_all", path, dict(params)))
+            return [{"id": row["id"]} for row in client.lists[path]]  # the whole list, as NetBox does
+        return original(path, params)
+
+    client.list_all = ignoring_tag_filter
+    populate(inventory, client)
+    assert hostvars(inventory, "ho-dev-01")["netbox_object"]["tags"] == []
+    assert hostvars(inventory, "ho-dev-00")["netbox_object"]["tags"] == ["production", "zabbix"]
 
 
 def test_broken_hosts_are_listed_with_reasons(inventory):
