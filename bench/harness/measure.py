@@ -15,6 +15,7 @@ Sampling misses a peak shorter than the interval; the processes here live for se
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import threading
 import time
@@ -35,6 +36,7 @@ class Measured:
     peak_single_rss: int
     max_processes: int
     log: str
+    cpu_seconds: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -44,6 +46,7 @@ class Measured:
             "peak_tree_rss": self.peak_tree_rss,
             "peak_single_rss": self.peak_single_rss,
             "max_processes": self.max_processes,
+            "cpu_seconds": round(self.cpu_seconds, 2),
             "log": self.log,
             **self.extra,
         }
@@ -91,6 +94,9 @@ def run_measured(argv: list[str], log_path: str, env: dict[str, str] | None = No
     log = open(log_path, "wb")
     out = open(stdout_path, "wb") if stdout_path else log
     try:
+        # CPU time (user + system) of the command and the descendants it waited for: far less
+        # sensitive than wall time to other work competing for the CPUs.
+        usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=out, stderr=log, env=env, cwd=cwd, stdin=subprocess.DEVNULL)
         sampler = TreeSampler(proc.pid)
@@ -101,12 +107,14 @@ def run_measured(argv: list[str], log_path: str, env: dict[str, str] | None = No
             proc.kill()
             returncode = proc.wait()
         seconds = time.perf_counter() - started
+        usage_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         sampler.stop()
     finally:
         log.close()
         if stdout_path:
             out.close()
-    return Measured(argv, returncode, seconds, sampler.peak_tree, sampler.peak_single, sampler.max_processes, log_path)
+    cpu = (usage_after.ru_utime - usage_before.ru_utime) + (usage_after.ru_stime - usage_before.ru_stime)
+    return Measured(argv, returncode, seconds, sampler.peak_tree, sampler.peak_single, sampler.max_processes, log_path, cpu)
 
 
 def tail(path: str, lines: int = 25) -> str:

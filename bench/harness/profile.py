@@ -62,3 +62,51 @@ def profile_ours(ctx: Context, stack: Any, api: Any) -> dict[str, Any]:
         out[scenario] = entry
     out["hosts_after"] = zbx.count_hosts(api)
     return out
+
+
+def main(argv: list[str]) -> int:
+    """Profile ours on the data the stack holds now (after a bench run): no reseeding.
+
+    python -m harness.profile --size 1000 --output profile.json   (from bench/, bench venv)
+    """
+    import argparse
+    import json
+    import time
+
+    from .main import Stack
+    from .proxies import start_proxy
+    from .tools import CACHE
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", type=int, required=True, help="N the stack was seeded with (for the label)")
+    parser.add_argument("--zabbix", default="7.0")
+    parser.add_argument("--stack-dir", default=os.environ.get("STACK_DIR", os.path.join(REPO, ".stack")))
+    parser.add_argument("--seed-prefix", default="nb")
+    parser.add_argument("--output", required=True, help="JSON file ({'meta', 'results': [], 'profile'})")
+    args = parser.parse_args(argv)
+    stack = Stack(args.stack_dir, args.zabbix)
+    workdir = os.path.join(CACHE, "runs", f"profile-{time.strftime('%Y%m%d-%H%M%S')}")
+    os.makedirs(workdir, exist_ok=True)
+    zproxy = start_proxy("zabbix", stack.zabbix_env["ZABBIX_URL"].rstrip("/"), workdir)
+    nproxy = start_proxy("netbox", stack.netbox_env["NETBOX_API"].rstrip("/").removesuffix("/api"), workdir)
+    try:
+        api, major = zbx.connect(stack.zabbix_env["ZABBIX_URL"], stack.zabbix_env["ZABBIX_TOKEN"])
+        ctx = Context(size=args.size, workdir=workdir, zabbix_url=stack.zabbix_env["ZABBIX_URL"],
+                      zabbix_token=stack.zabbix_env["ZABBIX_TOKEN"], netbox_api=stack.netbox_env["NETBOX_API"],
+                      netbox_token=stack.netbox_env["NETBOX_TOKEN"], zabbix_proxy=zproxy, netbox_proxy=nproxy,
+                      zabbix_major=major, netbox_env=stack.netbox_env, seed_prefix=args.seed_prefix)
+        result = profile_ours(ctx, stack, api)
+    finally:
+        zproxy.stop()
+        nproxy.stop()
+    with open(args.output, "w", encoding="utf-8") as handle:
+        json.dump({"meta": {"run_id": os.path.basename(workdir), "sizes": [], "tools": ["ours"]}, "results": [],
+                   "inventory": [], "notes": [], "profile": result}, handle, indent=1)
+    print(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

@@ -33,6 +33,7 @@ def medians(results: list[dict[str, Any]]) -> dict[tuple[str, str, int], dict[st
             "zabbix_writes": statistics.median(e["zabbix"]["writes"] for e in entries),
             "netbox_requests": statistics.median(e["netbox"]["requests"] for e in entries),
             "netbox_writes": statistics.median(e["netbox"]["writes"] for e in entries),
+            "cpu_seconds": statistics.median(e["cpu_seconds"] for e in entries) if all("cpu_seconds" in e for e in entries) else None,
             "peak_tree_rss": max(e["peak_tree_rss"] for e in entries),
             "peak_single_rss": max(e["peak_single_rss"] for e in entries),
             "residual_drift": max((e.get("residual_drift", 0) for e in entries), default=0),
@@ -208,8 +209,8 @@ def write_markdown(data: dict[str, Any], path: str) -> None:
     add("")
     add("## API requests and memory per run (medians)")
     add("")
-    add("| tool | scenario | N | seconds | Zabbix requests (writes) | NetBox requests (writes) | peak RSS tree / biggest process (MiB) | check |")
-    add("|---|---|---|---|---|---|---|---|")
+    add("| tool | scenario | N | seconds | CPU s | Zabbix requests (writes) | NetBox requests (writes) | peak RSS tree / biggest process (MiB) | check |")
+    add("|---|---|---|---|---|---|---|---|---|")
     for (tool, scenario, size), v in sorted(med.items(), key=lambda kv: (kv[0][0] != "ours", kv[0][0], list(SCENARIO_TITLES).index(kv[0][1]), kv[0][2])):
         check = ""
         if scenario == "create" and v.get("expected_hosts") is not None:
@@ -220,7 +221,7 @@ def write_markdown(data: dict[str, Any], path: str) -> None:
             check = f"{v['changed_by_check']} hosts changed"
         elif scenario == "noop":
             check = "no writes" if not v["zabbix_writes"] else f"{v['zabbix_writes']:.0f} Zabbix writes!"
-        add(f"| {tool} | {scenario} | {size:,} | {fmt_s(v['seconds'])} | {v['zabbix_requests']:,.0f} ({v['zabbix_writes']:,.0f}) | "
+        add(f"| {tool} | {scenario} | {size:,} | {fmt_s(v['seconds'])} | {fmt_s(v.get('cpu_seconds'))} | {v['zabbix_requests']:,.0f} ({v['zabbix_writes']:,.0f}) | "
             f"{v['netbox_requests']:,.0f} ({v['netbox_writes']:,.0f}) | {fmt_mib(v['peak_tree_rss'])} / {fmt_mib(v['peak_single_rss'])} | {check} |")
     add("")
     if inv:
