@@ -120,6 +120,7 @@ EXAMPLES = r"""
 # inventory/netbox.netbox_hostconfig.yml - URL and token from NETBOX_API and NETBOX_TOKEN
 plugin: netbox_zabbix.sync.hostconfig
 
+---
 # Everything spelled out, a subset, and extra groups
 plugin: netbox_zabbix.sync.hostconfig
 netbox_url: https://netbox.example.com
@@ -141,6 +142,7 @@ groups:
 compose:
   zabbix_visible_name: netbox_hostconfig.name
 
+---
 # Cache the inventory for 10 minutes (ansible-inventory --flush-cache refreshes it)
 plugin: netbox_zabbix.sync.hostconfig
 cache: true
