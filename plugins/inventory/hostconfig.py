@@ -64,7 +64,7 @@ options:
         elements: str
         choices: [enabled, disabled]
       object_types:
-        description: Kind of NetBox object (filtered on the server).
+        description: Kind of NetBox object the HostConfig belongs to.
         type: list
         elements: str
         choices: [device, virtualmachine]
