@@ -23,6 +23,7 @@
 from __future__ import annotations
 
 import math
+import time
 import threading
 import typing as t
 from concurrent.futures import ThreadPoolExecutor
@@ -55,6 +56,8 @@ DEFAULT_PAGE_SIZE = 1000  # NetBox's default MAX_PAGE_SIZE
 DEFAULT_MAX_WORKERS = 4
 # gunicorn refuses request lines over 4094 bytes (limit_request_line); stay well under it
 DEFAULT_MAX_URL_LENGTH = 3800
+GET_ATTEMPTS = 3
+RETRY_DELAY = 0.5  # seconds, times the attempt number
 
 
 class NetBoxError(Exception):
@@ -186,16 +189,27 @@ class NetBoxClient:
                  what: str | None = None) -> t.Any:
         url = self._url(path)
         what = what or f"{method} {url}"
-        try:
-            with self._slots:
-                response = self.session.request(method, url, params=params, json=json)
-        except requests.exceptions.SSLError as exc:
-            raise NetBoxError(f"{what}: TLS error ({_first_line(exc)}); set validate_certs=false "
-                              "only for a NetBox with a self-signed certificate") from None
-        except requests.exceptions.Timeout:
-            raise NetBoxError(f"{what}: no answer within {self.options.timeout:g} s (timeout)") from None
-        except requests.exceptions.RequestException as exc:
-            raise NetBoxError(f"{what}: cannot reach NetBox at {self.options.url} ({_first_line(exc)})") from None
+        # A read that NetBox dropped half-way (a gunicorn worker restarted or killed for its
+        # timeout under load) is worth another try; a refused connection or a write is not.
+        attempts = GET_ATTEMPTS if method == "GET" else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                with self._slots:
+                    response = self.session.request(method, url, params=params, json=json)
+            except requests.exceptions.SSLError as exc:
+                raise NetBoxError(f"{what}: TLS error ({_first_line(exc)}); set validate_certs=false "
+                                  "only for a NetBox with a self-signed certificate") from None
+            except requests.exceptions.Timeout:
+                raise NetBoxError(f"{what}: no answer within {self.options.timeout:g} s (timeout)") from None
+            except requests.exceptions.RequestException as exc:
+                if attempt < attempts and _dropped(exc):
+                    time.sleep(RETRY_DELAY * attempt)
+                    continue
+                raise NetBoxError(f"{what}: cannot reach NetBox at {self.options.url} ({_first_line(exc)})") from None
+            if response.status_code in (502, 503, 504) and attempt < attempts:
+                time.sleep(RETRY_DELAY * attempt)
+                continue
+            break
         if response.status_code >= 400:
             raise NetBoxError(f"{what}: {_describe_error(response)}", status=response.status_code)
         if response.status_code == 204 or not response.content:
@@ -369,6 +383,13 @@ def _flatten(pairs: list[tuple[str, t.Any]]) -> list[tuple[str, t.Any]]:
         else:
             flat.append((key, value))
     return flat
+
+
+def _dropped(exc: BaseException) -> bool:
+    """The connection was made and then dropped (not refused, not a DNS failure)."""
+    text = str(exc)
+    return isinstance(exc, requests.exceptions.ConnectionError) and (
+        "Connection aborted" in text or "RemoteDisconnected" in text or "Connection reset" in text)
 
 
 def _first_line(exc: BaseException) -> str:

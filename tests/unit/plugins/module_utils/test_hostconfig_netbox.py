@@ -250,3 +250,42 @@ def test_write_error_names_the_row():
         400, {"hostid": ["Host Config with this hostid already exists."]})})
     with pytest.raises(_netbox.NetBoxError, match=r"^updating HostConfig #93: HTTP 400: hostid: "):
         client.patch_hostconfig(93, {"hostid": 10650})
+
+
+def test_dropped_reads_are_retried_refused_ones_are_not(monkeypatch):
+    import requests
+
+    monkeypatch.setattr(_netbox, "RETRY_DELAY", 0)
+    answers = [requests.exceptions.ConnectionError("('Connection aborted.', RemoteDisconnected('x'))"),
+               FakeHTTPResponse(502, None),
+               FakeHTTPResponse(200, {"host-config": "x"})]
+
+    def flaky(params):
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    client, session = client_with({"plugins/netbox_zabbix/": flaky})
+    client.check_plugin()
+    assert session.request_count == 3
+
+    def refused(params):
+        raise requests.exceptions.ConnectionError("Failed to establish a new connection: [Errno 111] refused")
+
+    client, session = client_with({"plugins/netbox_zabbix/": refused})
+    with pytest.raises(_netbox.NetBoxError, match=r"cannot reach NetBox at http://nb"):
+        client.check_plugin()
+    assert session.request_count == 1
+
+
+def test_writes_are_not_retried(monkeypatch):
+    import requests
+
+    def dropped(params):
+        raise requests.exceptions.ConnectionError("('Connection aborted.', RemoteDisconnected('x'))")
+
+    client, session = client_with({"plugins/netbox_zabbix/event-log/": dropped})
+    with pytest.raises(_netbox.NetBoxError, match=r"^writing the NetBox event log: cannot reach NetBox"):
+        client.post_event_log("x")
+    assert session.request_count == 1
