@@ -64,7 +64,15 @@ PG_BASE=$(pg_base_dir)
 PG_DATA=$PG_BASE/data
 PG_SOCK=$PG_BASE/run
 PG_LOG=$PG_BASE/postgresql.log
-PG_BIN=/usr/lib/postgresql/15/bin
+# PostgreSQL 15 (Debian 12) when present, else the newest installed (Debian 13 ships 17).
+pg_bin_dir() {
+  if [ -x /usr/lib/postgresql/15/bin/postgres ]; then
+    echo /usr/lib/postgresql/15/bin
+  else
+    ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1
+  fi
+}
+PG_BIN=$(pg_bin_dir)
 
 pg_ctl_() { run_as postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" "$@"; }
 pg_running() { [ -f "$PG_DATA/postmaster.pid" ] && pg_ctl_ status >/dev/null 2>&1; }
@@ -93,7 +101,7 @@ shared_buffers = 256MB
 EOF
   fi
   port_in_use "$NETBOX_PG_PORT" && die "port $NETBOX_PG_PORT is taken by another process (set NETBOX_PG_PORT)"
-  log "starting PostgreSQL 15 on port $NETBOX_PG_PORT"
+  log "starting PostgreSQL $(basename "$(dirname "$PG_BIN")") on port $NETBOX_PG_PORT"
   pg_ctl_ -l "$PG_LOG" -w -t 60 -o "-p $NETBOX_PG_PORT -k $PG_SOCK" start >/dev/null \
     || { show_log_tail "$PG_LOG"; die "PostgreSQL did not start"; }
   # A superuser keeps the test stack simple (migrations create the ltree extension).
@@ -104,7 +112,7 @@ EOF
 }
 
 pg_down() {
-  [ -d "$PG_DATA" ] && pg_running || return 0
+  [ -n "$PG_BIN" ] && [ -d "$PG_DATA" ] && pg_running || return 0
   log "stopping PostgreSQL"
   pg_ctl_ -m fast -w -t 30 stop >/dev/null || { show_log_tail "$PG_LOG"; die "PostgreSQL did not stop"; }
 }
@@ -165,6 +173,10 @@ ensure_venv() {
     log "creating $VENV with $py and installing netbox==$NETBOX_VERSION (about 70 s)"
     rm -rf "$VENV"
     mkdir -p "$CACHE"
+    # A Debian interpreter needs its venv and header packages (psycopg-c compiles).
+    case "$py" in
+      /usr/bin/python3 | /usr/bin/python3.*) apt_ensure "$(basename "$py")-venv" "$(basename "$py")-dev" ;;
+    esac
     "$py" -m venv "$VENV"
     if ! "$VENV/bin/pip" install -q --disable-pip-version-check "netbox==$NETBOX_VERSION" gunicorn >"$log_file" 2>&1; then
       show_log_tail "$log_file"; die "pip install netbox==$NETBOX_VERSION failed"
@@ -360,7 +372,12 @@ EOF
 # --------------------------------------------------------------------------- commands
 prepare() {
   mkdir -p "$STACK_DIR" "$CACHE"
-  apt_ensure redis-server libpq-dev gcc postgresql-15 postgresql-client-15
+  apt_ensure redis-server libpq-dev gcc
+  if [ -z "$PG_BIN" ]; then
+    apt_ensure postgresql
+    PG_BIN=$(pg_bin_dir)
+    [ -n "$PG_BIN" ] || die "no PostgreSQL found under /usr/lib/postgresql"
+  fi
   ensure_venv
   ensure_secrets
   write_config
@@ -402,7 +419,7 @@ cmd_reset() {
 
 cmd_status() {
   local rc=0
-  if [ -d "$PG_DATA" ] && pg_running; then echo "postgresql  up    port $NETBOX_PG_PORT, data $PG_DATA"; else echo "postgresql  down"; rc=1; fi
+  if [ -n "$PG_BIN" ] && [ -d "$PG_DATA" ] && pg_running; then echo "postgresql  up    port $NETBOX_PG_PORT, data $PG_DATA"; else echo "postgresql  down"; rc=1; fi
   if redis_running; then echo "redis       up    port $NETBOX_REDIS_PORT"; else echo "redis       down"; rc=1; fi
   if gunicorn_running; then echo "netbox      up    http://127.0.0.1:$NETBOX_PORT (pid $(pid_from_file "$GUNICORN_PID"))"; else echo "netbox      down"; rc=1; fi
   [ -f "$ENV_FILE" ] && echo "env file    $ENV_FILE"

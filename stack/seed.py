@@ -275,7 +275,7 @@ def upsert_by_name(model, name: str, **values):
     return obj
 
 
-def ensure_plugin_rows(fixtures: dict[str, Any]) -> PluginRefs:
+def ensure_plugin_rows(fixtures: dict[str, Any], core: Core) -> PluginRefs:
     from netbox_zabbix.models import (
         HostGroup, InventoryMapping, Proxy, ProxyGroup, Setting, TagMapping, Template,
     )
@@ -303,7 +303,7 @@ def ensure_plugin_rows(fixtures: dict[str, Any]) -> PluginRefs:
             name="config", api_endpoint="http://127.0.0.1:18070/api_jsonrpc.php", web_address="http://127.0.0.1:18070",
             event_log_enabled=True, default_tag="netbox_id", tag_prefix="nb_", tag_name_formatting="keep",
         )
-    TagMapping.objects.update_or_create(object_type="device", defaults={"selection": [
+    device_mapping, _ = TagMapping.objects.update_or_create(object_type="device", defaults={"selection": [
         {"name": "Site", "value": "site.name", "enabled": True},
         {"name": "Region", "value": "site.region", "enabled": True},
         {"name": "Role", "value": "role.name", "enabled": True},
@@ -316,6 +316,9 @@ def ensure_plugin_rows(fixtures: dict[str, Any]) -> PluginRefs:
         {"name": "Cluster", "value": "cluster.name", "enabled": True},
         {"name": "Role", "value": "role.name", "enabled": True},
     ]})
+    # Tags carried by the TagMapping itself are passed on to Devices that also carry them
+    # (settable only from NetBox's shell, invisible in the API): "<prefix>-critical".
+    device_mapping.tags.add(core.tags[1])
     inventory = [
         {"name": "Name", "paths": ["name"], "invkey": "name", "enabled": True},
         {"name": "Platform", "paths": ["platform.name"], "invkey": "os", "enabled": True},
@@ -521,7 +524,7 @@ def main(argv: list[str]) -> int:
     seed_started = time.monotonic()
     with transaction.atomic():
         core = ensure_core(args.prefix)
-        refs = ensure_plugin_rows(fixtures)
+        refs = ensure_plugin_rows(fixtures, core)
         devices = round(args.count * 0.8)
         hosts = create_hosts(args.prefix, core, devices, args.count - devices, rng)
         rows = build_host_configs(hosts, refs, is_zabbix7(fixtures), rng)
