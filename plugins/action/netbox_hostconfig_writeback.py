@@ -14,11 +14,11 @@ from datetime import datetime, timezone
 
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._sync_job_specs import writeback_argument_spec
 from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_job import (
     NetBoxError,
     hostvar,
     hostvar_reader,
-    netbox_argument_spec,
     netbox_client,
     play_hosts,
     registered,
@@ -31,17 +31,7 @@ from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_report im
     secret_values_from_env,
 )
 
-ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
-    "results": {"type": "raw"},
-    "results_var": {"type": "str"},
-    "result_var": {"type": "list", "elements": "str", "aliases": ["result_vars"]},
-    "hosts": {"type": "list", "elements": "str"},
-    "hostconfig_var": {"type": "str", "default": "netbox_hostconfig"},
-    "in_sync": {"type": "bool", "default": False},
-    "last_sync_update": {"type": "bool", "default": False},
-    "workers": {"type": "int", "default": 4},
-    **netbox_argument_spec(),
-}
+ARGUMENT_SPEC = writeback_argument_spec()
 
 SYNCED = ("created", "updated", "unchanged")
 

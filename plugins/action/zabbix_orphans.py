@@ -18,13 +18,12 @@ from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import 
     ZabbixClient,
     ZabbixError,
     ZabbixOptions,
-    connection_argument_spec,
 )
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._sync_job_specs import orphans_argument_spec
 from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_job import (
     NetBoxError,
     hostvar,
     hostvar_reader,
-    netbox_argument_spec,
     netbox_client,
     netbox_configured,
     play_hosts,
@@ -36,19 +35,7 @@ from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_report im
     secret_values_from_env,
 )
 
-ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
-    "policy": {"type": "str", "choices": ["none", "disable", "delete"], "default": "none"},
-    "max_deletions": {"type": "int"},
-    "marker_tag": {"type": "str"},
-    "hosts": {"type": "list", "elements": "str"},
-    "results": {"type": "raw"},
-    "results_var": {"type": "str"},
-    "host_var": {"type": "str", "default": "zabbix_host"},
-    "hostconfig_var": {"type": "str", "default": "netbox_hostconfig"},
-    "filtered_var": {"type": "str", "default": "netbox_inventory_filtered"},
-    **connection_argument_spec(),
-    **netbox_argument_spec(),
-}
+ARGUMENT_SPEC = orphans_argument_spec()
 
 # Zabbix host.get tag operator "Exists" (6.0 and 7.0).
 TAG_EXISTS = 4

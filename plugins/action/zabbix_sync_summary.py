@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._sync_job_specs import summary_argument_spec
 from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_job import (
     NetBoxError,
-    netbox_argument_spec,
     netbox_client,
     netbox_configured,
     play_hosts,
@@ -39,20 +39,7 @@ display = Display()
 
 FACT_NAME = "zabbix_sync_summary"
 
-ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
-    "results": {"type": "raw"},
-    "results_var": {"type": "str"},
-    "result_var": {"type": "list", "elements": "str", "aliases": ["result_vars"]},
-    "hosts": {"type": "list", "elements": "str"},
-    "started": {"type": "float"},
-    "writeback": {"type": "dict"},
-    "orphans": {"type": "dict"},
-    "export_stats": {"type": "bool", "default": True},
-    "event_log": {"type": "bool"},
-    "event_log_name": {"type": "str", "default": "SyncHostsNow"},
-    "event_log_max_hosts": {"type": "int", "default": 100},
-    **netbox_argument_spec(),
-}
+ARGUMENT_SPEC = summary_argument_spec()
 
 
 def collect_records(
@@ -100,6 +87,9 @@ def orphan_report(orphans: Mapping[str, t.Any] | None) -> tuple[list[dict[str, t
         for key in ("policy", "deleted", "disabled", "refused", "subset", "marker_tag")
         if key in orphans
     }
+    for key in ("would_delete", "would_disable"):
+        if key in orphans:
+            status[key] = len(orphans[key])
     status["status"] = "failed" if orphans.get("failed") else "done"
     errors = [f"orphans: {orphans.get('msg')}"] if orphans.get("failed") else []
     return list(orphans.get("orphans") or []), status, errors

@@ -134,7 +134,7 @@ def _short_action(task: t.Any, resolve: bool = False) -> str | None:
     for name in names:
         if not name:
             continue
-        prefix, _, short = str(name).rpartition(".")
+        prefix, short = str(name).rpartition(".")[::2]
         if short in (SYNC_ONE, SYNC_BATCH, SUMMARY) and prefix in ("", COLLECTION):
             return short
     return None

@@ -29,6 +29,11 @@ options:
       - The registered result of M(netbox_zabbix.sync.zabbix_host_sync_batch), or a mapping of inventory host name to
         per-host result.
     type: raw
+  results_var:
+    description:
+      - The name of the variable that registered the M(netbox_zabbix.sync.zabbix_host_sync_batch) result, read from the
+        task variables without templating (cheaper than O(results) for 10,000 hosts). O(results) wins when both are set.
+    type: str
   result_var:
     description:
       - Per-host mode; the variables each host registered from M(netbox_zabbix.sync.zabbix_host_sync) (and from the
@@ -58,6 +63,10 @@ options:
     description: PATCH requests in flight at once (a first run may create thousands of hosts).
     type: int
     default: 4
+  netbox_url:
+    required: false
+  netbox_token:
+    required: false
 attributes:
   check_mode:
     support: full
@@ -69,7 +78,7 @@ attributes:
     support: full
     description: Runs on the controller.
 author:
-  - netbox_zabbix.sync contributors
+  - netbox_zabbix.sync maintainers (@netbox-zabbix)
 """
 
 EXAMPLES = r"""
@@ -99,7 +108,16 @@ failures:
   elements: dict
 """
 
-if __name__ == "__main__":
-    from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule
 
-    AnsibleModule(argument_spec={}).fail_json(msg="netbox_hostconfig_writeback runs on the controller as an action plugin")
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._sync_job_specs import writeback_argument_spec
+
+
+def main() -> None:
+    # The work needs the controller's host variables and task results: the action plugin does it.
+    module = AnsibleModule(argument_spec=writeback_argument_spec(), supports_check_mode=True)
+    module.fail_json(msg="netbox_hostconfig_writeback runs as an action plugin on the controller; it cannot run as a module")
+
+
+if __name__ == "__main__":
+    main()

@@ -17,8 +17,6 @@ import os
 import typing as t
 from collections.abc import Mapping
 
-from ansible.module_utils.common.parameters import env_fallback
-
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._netbox import (
     NetBoxClient,
     NetBoxError,
@@ -26,16 +24,6 @@ from ansible_collections.netbox_zabbix.sync.plugins.module_utils._netbox import 
 )
 
 RUN_ID_ENV = "NETBOX_ZABBIX_SYNC_RUN_ID"
-
-
-def netbox_argument_spec() -> dict[str, dict[str, t.Any]]:
-    """The ``_netbox`` doc fragment's options, with NETBOX_API / NETBOX_TOKEN fallbacks."""
-    return {
-        "netbox_url": {"type": "str", "fallback": (env_fallback, ["NETBOX_API"])},
-        "netbox_token": {"type": "str", "no_log": True, "fallback": (env_fallback, ["NETBOX_TOKEN"])},
-        "validate_certs": {"type": "bool", "default": True},
-        "timeout": {"type": "float", "default": 30.0},
-    }
 
 
 def netbox_configured(params: Mapping[str, t.Any]) -> bool:
@@ -164,7 +152,6 @@ def results_by_host(
 
 __all__ = [
     "NetBoxError",
-    "netbox_argument_spec",
     "netbox_client",
     "netbox_configured",
     "play_hosts",

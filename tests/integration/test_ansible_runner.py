@@ -43,7 +43,7 @@ def read_env_file(path: Path) -> dict[str, str]:
     for line in path.read_text().splitlines():
         line = line.strip().removeprefix("export ")
         if "=" in line and not line.startswith("#"):
-            key, _, value = line.partition("=")
+            key, value = line.partition("=")[::2]
             parsed = shlex.split(value)
             values[key.strip()] = parsed[0] if parsed else ""
     return values

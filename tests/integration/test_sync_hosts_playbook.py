@@ -51,7 +51,7 @@ def read_env_file(path: Path) -> dict[str, str]:
         if line.startswith("export "):
             line = line[len("export "):]
         if "=" in line and not line.startswith("#"):
-            key, _, value = line.partition("=")
+            key, value = line.partition("=")[::2]
             parsed = shlex.split(value)
             values[key.strip()] = parsed[0] if parsed else ""
     return values
@@ -330,12 +330,12 @@ def test_orphans_report_cap_and_delete(stack: Stack) -> None:
     assert any("max_deletions (2)" in error for error in summary["errors"]), summary["errors"]
     assert stack.zabbix.checksum(stack.version) == zabbix_before  # nothing deleted
 
-    result, events = stack.play("--check", *common, "-e", json.dumps({"sync_hosts_orphan_policy": "delete",
-                                                                          "sync_hosts_orphan_max_deletions": 5}))
+    delete_up_to_5 = json.dumps({"sync_hosts_orphan_policy": "delete", "sync_hosts_orphan_max_deletions": 5})
+    result, events = stack.play("--check", *common, "-e", delete_up_to_5)
+    assert summary_of(events)["orphans_step"]["would_delete"] == 3
     assert stack.zabbix.checksum(stack.version) == zabbix_before
 
-    result, events = stack.play(*common, "-e", json.dumps({"sync_hosts_orphan_policy": "delete",
-                                                           "sync_hosts_orphan_max_deletions": 5}))
+    result, events = stack.play(*common, "-e", delete_up_to_5)
     assert result.returncode == 0, explain(result)
     assert summary_of(events)["orphans_step"]["deleted"] == 3
     remaining = stack.managed_hosts()
