@@ -103,7 +103,7 @@ class ScriptedPlan(hcp.FaultPlan):
         self.rules = list(rules)
         self.lock = threading.Lock()
         self.injected: list[Injected] = []
-        self.seen: list[tuple[int, tuple[str, ...], str]] = []  # every request: (sequence, rpc, path)
+        self.seen: list[tuple[int, tuple[str, ...], str, float]] = []  # every request: (sequence, rpc, path, monotonic time)
         self.enabled = True
 
     def decide(self, request: RequestInfo) -> Fault | None:  # the base hook (no body)
@@ -112,7 +112,7 @@ class ScriptedPlan(hcp.FaultPlan):
 
     def decide_with_body(self, request: RequestInfo, body: bytes) -> Fault | LateFault | None:
         with self.lock:
-            self.seen.append((request.sequence, request.rpc_methods, request.path))
+            self.seen.append((request.sequence, request.rpc_methods, request.path, time.monotonic()))
             if not self.enabled:
                 return None
             # every rule counts every request it matches, so "nth" never depends on the other rules
@@ -128,7 +128,17 @@ class ScriptedPlan(hcp.FaultPlan):
     def count(self, rpc: str) -> int:
         """Requests seen (faulted or not) carrying this JSON-RPC method."""
         with self.lock:
-            return sum(1 for _, methods, _ in self.seen if rpc in methods)
+            return sum(1 for _, methods, _, _ in self.seen if rpc in methods)
+
+    def times(self, rpc: str) -> list[float]:
+        """When each request carrying this JSON-RPC method arrived (monotonic seconds)."""
+        with self.lock:
+            return [when for _, methods, _, when in self.seen if rpc in methods]
+
+    def reset_counts(self) -> None:
+        with self.lock:
+            self.seen.clear()
+            self.injected.clear()
 
 
 def describe(fault: Fault | LateFault) -> str:
@@ -255,8 +265,8 @@ class ZabbixPhp:
     `kill()` ends exactly this server (master and workers) and nothing else.
     """
 
-    def __init__(self, stack_dir: Path, version: str, port: int | None = None) -> None:
-        self.webroot = stack_dir / f"zabbix-{version}" / "usr" / "share" / "zabbix"
+    def __init__(self, stack_dir: Path, version: str, port: int | None = None, webroot: Path | None = None) -> None:
+        self.webroot = webroot or stack_dir / f"zabbix-{version}" / "usr" / "share" / "zabbix"
         if not (self.webroot / "api_jsonrpc.php").is_file():
             raise FileNotFoundError(f"no Zabbix {version} web root at {self.webroot}")
         if shutil.which("php") is None:
@@ -314,3 +324,128 @@ class ZabbixPhp:
 
     def __exit__(self, *exc: t.Any) -> None:
         self.kill()
+
+
+class PrivateZabbix:
+    """A Zabbix API of one's own: a copy of the pristine database and of the web root (whose
+    config path is hard-coded), served by a private `ZabbixPhp`.
+
+    Nothing another test does to the shared stack (resets, hosts) reaches it, so whole
+    tables can be checksummed and the server killed at will. The API token of the shared
+    stack works (it lives in the pristine database). About 2 s to start.
+    """
+
+    def __init__(self, stack_dir: Path, version: str, workdir: Path, name: str) -> None:
+        self.stack_dir = stack_dir
+        self.version = version
+        self.db = f"zabbix{version.replace('.', '')}_{name}"
+        self.workdir = workdir
+        self.env = {}
+        for line in (stack_dir / f"zabbix-{version}.env").read_text().splitlines():
+            key, _, value = line.removeprefix("export ").partition("=")
+            self.env[key.strip()] = value.strip().strip("'\"")
+        self.php: ZabbixPhp | None = None
+
+    def psql(self, sql: str, database: str | None = None) -> str:
+        done = subprocess.run(
+            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", "-F", "\t", "-h", self.env["ZABBIX_PG_HOST"],
+             "-p", self.env["ZABBIX_PG_PORT"], "-U", "postgres", "-d", database or self.db, "-c", sql],
+            capture_output=True, text=True, timeout=300, check=False,
+        )
+        if done.returncode:
+            raise RuntimeError(f"psql: {done.stderr.strip()}")
+        return done.stdout
+
+    @property
+    def url(self) -> str:
+        assert self.php is not None
+        return self.php.url
+
+    def start(self) -> PrivateZabbix:
+        pristine = f"{self.env['ZABBIX_DB']}_pristine"
+        self.psql(f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)", "postgres")
+        self.psql(f"CREATE DATABASE {self.db} TEMPLATE {pristine} OWNER zabbix", "postgres")
+        source = self.stack_dir / f"zabbix-{self.version}"
+        webroot = self.workdir / "usr" / "share" / "zabbix"
+        if not webroot.exists():
+            shutil.copytree(source / "usr" / "share" / "zabbix", webroot, symlinks=True)
+        config = self.workdir / "zabbix.conf.php"
+        text = (source / "zabbix.conf.php").read_text()
+        config.write_text(text.replace(f"'{self.env['ZABBIX_DB']}'", f"'{self.db}'"))
+        config_class = webroot / "include" / "classes" / "core" / "CConfigFile.php"
+        code = config_class.read_text()
+        start = code.index("const CONFIG_FILE_PATH = '") + len("const CONFIG_FILE_PATH = '")
+        end = code.index("'", start)
+        config_class.write_text(code[:start] + str(config) + code[end:])
+        self.php = ZabbixPhp(self.stack_dir, self.version, webroot=webroot)
+        self.php.start()
+        return self
+
+    def stop(self) -> None:
+        if self.php is not None:
+            self.php.kill()
+        try:
+            self.psql(f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)", "postgres")
+        except RuntimeError:
+            pass
+
+    def __enter__(self) -> PrivateZabbix:
+        return self.start()
+
+    def __exit__(self, *exc: t.Any) -> None:
+        self.stop()
+
+
+# --------------------------------------------------------------------------- read-back checks
+INTERFACE_CODES = {"agent": "1", "snmp": "2", "ipmi": "3", "jmx": "4"}
+DEFAULT_PORTS = {"agent": "10050", "snmp": "161", "ipmi": "623", "jmx": "12345"}
+
+
+def _ref_name(entry: t.Any) -> str:
+    return str(entry["name"] if isinstance(entry, dict) else entry)
+
+
+def host_mismatches(desired: dict[str, t.Any], zhost: dict[str, t.Any] | None) -> list[str]:
+    """Fields of a Zabbix host (read with every select, groups under ``groups``) that differ
+    from its desired state (docs/desired-state.md); [] when the host is fully applied.
+
+    Independent of the collection's own diff on purpose: what a test reads back itself."""
+    if zhost is None:
+        return ["<absent>"]
+    wrong: list[str] = []
+    if "name" in desired and zhost["name"] != (desired["name"] or desired["host"]):
+        wrong.append("name")
+    if "description" in desired and zhost.get("description", "") != (desired["description"] or ""):
+        wrong.append("description")
+    if "status" in desired and zhost["status"] != {"enabled": "0", "disabled": "1"}[desired["status"]]:
+        wrong.append("status")
+    if "host_groups" in desired and {_ref_name(g) for g in desired["host_groups"]} != {g["name"] for g in zhost["groups"]}:
+        wrong.append("host_groups")
+    if "templates" in desired:
+        have = {name for tp in zhost.get("parentTemplates") or [] for name in (tp.get("host"), tp.get("name"))}
+        if not {_ref_name(tp) for tp in desired["templates"]} <= have or len(desired["templates"]) != len(zhost.get("parentTemplates") or []):
+            wrong.append("templates")
+    if "interfaces" in desired:
+        def key(kind: str, ip: str, dns: str, useip: bool, port: str) -> tuple[str, str, str, str, str]:
+            return kind, ip if useip else "", dns if not useip else "", "1" if useip else "0", port
+
+        want = sorted(key(INTERFACE_CODES[i["type"]], i.get("ip") or "", i.get("dns") or "", i.get("useip", True) is not False,
+                          str(i.get("port") or DEFAULT_PORTS[i["type"]])) for i in desired["interfaces"])
+        have = sorted(key(z["type"], z["ip"] if z["useip"] == "1" else "", z["dns"] if z["useip"] != "1" else "",
+                          z["useip"] == "1", z["port"]) for z in zhost.get("interfaces") or [])
+        if want != have:
+            wrong.append("interfaces")
+    if "tags" in desired:
+        if {(tg["tag"], tg.get("value") or "") for tg in desired["tags"]} != {(tg["tag"], tg["value"]) for tg in zhost.get("tags") or []}:
+            wrong.append("tags")
+    if "macros" in desired:
+        if {m["macro"] for m in desired["macros"]} != {m["macro"] for m in zhost.get("macros") or []}:
+            wrong.append("macros")
+    if desired.get("inventory"):
+        inventory = zhost.get("inventory") or {}
+        if any(str(inventory.get(k, "")) != str(v) for k, v in desired["inventory"].items()):
+            wrong.append("inventory")
+    if "monitored_by" in desired and "monitored_by" in zhost:
+        if zhost["monitored_by"] != {"server": "0", "proxy": "1", "proxy_group": "2"}[desired["monitored_by"]]:
+            wrong.append("monitored_by")
+    return wrong
