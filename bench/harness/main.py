@@ -236,8 +236,19 @@ def probe_forks(ctx: Context, api: Any, rec: Recorder, limit: int) -> int:
 
 
 # --------------------------------------------------------------------------- main
+def stop_on_sigterm() -> None:
+    """SIGTERM ends the run like Ctrl-C: the proxies stop and the partial results are written."""
+    import signal
+
+    def handler(signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
+    stop_on_sigterm()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     tool_names = [t for t in args.tools.split(",") if t]
     scenarios = [s for s in args.scenarios.split(",") if s]
@@ -268,6 +279,9 @@ def main(argv: list[str]) -> int:
         for size in sizes:
             run_size(size, args, stack, api, major, zproxy, nproxy, rundir, rec, tool_names, scenarios, fixed_forks,
                      want_best)
+    except KeyboardInterrupt as exc:
+        log(f"interrupted ({exc}): writing the partial results")
+        rec.data["notes"].append(f"run interrupted ({exc}); partial results")
     finally:
         zproxy.stop()
         nproxy.stop()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import resource
+import signal
 import subprocess
 import threading
 import time
@@ -98,14 +99,21 @@ def run_measured(argv: list[str], log_path: str, env: dict[str, str] | None = No
         # sensitive than wall time to other work competing for the CPUs.
         usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=log, env=env, cwd=cwd, stdin=subprocess.DEVNULL)
+        # Its own session, so that an interrupted run can stop the whole tree it started.
+        proc = subprocess.Popen(argv, stdout=out, stderr=log, env=env, cwd=cwd, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
         sampler = TreeSampler(proc.pid)
         sampler.start()
         try:
             returncode = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
             returncode = proc.wait()
+        except BaseException:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait()
+            sampler.stop()
+            raise
         seconds = time.perf_counter() - started
         usage_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         sampler.stop()
