@@ -421,6 +421,9 @@ class HostConfigLoader:
         if not ids:
             return []
         fields = set(OBJECT_FIELDS) | hcmap.top_level_fields(paths)
+        # per-tag lists cover every tagged object of NetBox: worth it only for a large share
+        if tag_rows is not None and sum(tag.get("tagged_items") or 0 for tag in tag_rows) > 2 * len(ids):
+            tag_rows = None
         if tag_rows is not None:
             fields.discard("tags")
         endpoint = OBJECT_ENDPOINTS[object_type]

@@ -198,6 +198,18 @@ def test_many_tags_are_read_with_the_rows(inventory, monkeypatch):
     assert hostvars(inventory, "ho-dev-00")["netbox_object"]["tags"] == ["production", "zabbix"]
 
 
+def test_few_objects_read_their_tags_with_the_rows(inventory):
+    client = FakeClient()
+    rows = client.tag_rows()
+    for row in rows:
+        row["tagged_items"] += 100  # objects without a HostConfig carry the tags too
+    client.tag_rows = lambda: rows
+    populate(inventory, client, filters={"object_types": ["virtualmachine"]})
+    vms = next(call for call in client.calls if call[0] == "fetch_many" and call[1].startswith("virtualization"))
+    assert "tags" in vms[3]["fields"].split(",")
+    assert hostvars(inventory, "ho-vm-01")["netbox_object"]["tags"] == ["production"]
+
+
 def test_ignored_tag_filter_falls_back_to_nested_tags(inventory):
     client = FakeClient()
     original = client.list_all
