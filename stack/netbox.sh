@@ -163,10 +163,22 @@ venv_dir() {
 # itself is an editable install, so edits need only `restart`.
 plugin_install_key() { { echo "$PLUGIN_DIR"; cat "$PLUGIN_DIR/pyproject.toml"; } | md5sum | cut -c1-16; }
 
+# A finished venv for this NetBox version is reused as is (finding a Python through pyenv
+# shims costs seconds on a busy machine); otherwise one is built.
+existing_venv() {
+  local v
+  for v in "$CACHE/netbox-venv-$NETBOX_VERSION"-py3.*; do
+    [ -f "$v/.nzs-complete" ] && [ -x "$v/bin/python" ] && { echo "$v"; return 0; }
+  done
+  return 1
+}
+
 ensure_venv() {
   local py
-  py=$(python_for_netbox)
-  VENV=$(venv_dir "$py")
+  if ! VENV=$(existing_venv); then
+    py=$(python_for_netbox)
+    VENV=$(venv_dir "$py")
+  fi
   if [ ! -f "$VENV/.nzs-complete" ]; then
     local start log_file=$CACHE/netbox-pip.log
     start=$(now_ms)
