@@ -23,7 +23,7 @@ description:
     C(zabbix_host_valid=false) and a reason per field in C(zabbix_host_errors), in the group C(zabbix_invalid).
   - The configuration file name must end with C(.netbox_hostconfig.yml) or C(.netbox_hostconfig.yaml).
 author:
-  - netbox_zabbix.sync maintainers
+  - netbox_zabbix.sync maintainers (@netbox-zabbix)
 requirements:
   - pynetbox >= 7.5
   - requests
@@ -169,14 +169,17 @@ from ansible_collections.netbox_zabbix.sync.plugins.module_utils._netbox import 
     NetBoxOptions,
 )
 
-try:  # ansible-core 2.19+: data is untrusted unless tagged, nothing to do (see _make_unsafe)
-    from ansible.template import trust_as_template as _trust_as_template  # noqa: F401
+try:
+    # ansible-core 2.19+ (data tagging): a string is templated only when it carries the
+    # TrustedAsTemplate tag, which JSON from an HTTP answer never has. NetBox data is thus
+    # already unsafe, and walking 10,000 hosts once more would only cost time.
+    from ansible.template import trust_as_template  # noqa: F401 pylint: disable=unused-import
 
-    HAS_DATA_TAGGING = True
-except ImportError:  # pragma: no cover - older ansible-core
-    from ansible.utils.unsafe_proxy import wrap_var as _wrap_var
+    def _make_unsafe(value: t.Any) -> t.Any:
+        return value
 
-    HAS_DATA_TAGGING = False
+except ImportError:  # pragma: no cover - ansible-core before 2.19
+    from ansible.utils.unsafe_proxy import wrap_var as _make_unsafe
 
 SUFFIXES = (".netbox_hostconfig.yml", ".netbox_hostconfig.yaml")
 FILTER_KEYS = ("status", "object_types", "names", "sites", "tenants", "roles", "tags")
@@ -206,17 +209,6 @@ STATUS_VALUES = {"enabled": 0, "disabled": 1}
 # Nested tags are the most expensive field of a Device/VM row for NetBox to serialise (about
 # 40 % of its CPU for the row); with few tags, one id-only list per tag is about half the cost.
 MAX_TAGS_BY_MEMBERSHIP = 30
-
-
-def _make_unsafe(value: t.Any) -> t.Any:
-    """Mark NetBox data as never-to-be-templated.
-
-    On ansible-core 2.19+ (what this collection requires) a string is templated only when
-    it carries the TrustedAsTemplate tag, which JSON from an HTTP answer never has: the data
-    is already unsafe and walking 10,000 hosts again would only cost time. Older cores need
-    ``wrap_var``.
-    """
-    return value if HAS_DATA_TAGGING else _wrap_var(value)
 
 
 def safe_group_name(name: str) -> str:
@@ -463,7 +455,7 @@ class HostConfigLoader:
     def _fetch_related(self, relations: set[str], objects: t.Iterable[dict]) -> dict[str, dict[int, dict]]:
         """Full rows of related objects, following nested relations (location -> site) a few levels."""
         related: dict[str, dict[int, dict]] = {}
-        pending = [row for row in objects]
+        pending = list(objects)
         for _depth in range(3):
             wanted: dict[str, set[int]] = {}
             for row in pending:
