@@ -150,13 +150,22 @@ def validate_host_options(raw: t.Any, with_defaults: bool = False) -> tuple[dict
     fast = _fast_validate(_SPECS[with_defaults], raw)
     if fast is not None:
         return fast, []
-    shape_errors = _shape_errors(_SPECS[with_defaults], raw, "")
-    if shape_errors:  # the validator itself crashes on these (set_fallbacks on a non-mapping)
-        return None, shape_errors
+    # The validator itself crashes on non-mappings where sub-options are expected
+    # (set_fallbacks); report those here and let it check the other options.
+    spec = _SPECS[with_defaults]
+    shape_errors: list[str] = []
+    checkable = dict(raw)
+    for name in list(checkable):
+        bad = _shape_errors({name: spec[name]}, checkable, "") if name in spec else []
+        if bad:
+            shape_errors.extend(bad)
+            del checkable[name]
     try:
-        result = _validator(with_defaults).validate(dict(raw))
+        result = _validator(with_defaults).validate(checkable)
     except Exception as exc:  # a validator crash must fail this host only, never the batch
-        return None, [f"invalid options: {type(exc).__name__}: {exc}"]
+        return None, shape_errors + [f"invalid options: {type(exc).__name__}: {exc}"]
+    if shape_errors:
+        return None, shape_errors + [str(e) for e in result.error_messages]
     errors = [str(e) for e in result.error_messages]
     return (None if errors else result.validated_parameters), errors
 
