@@ -173,8 +173,18 @@ existing_venv() {
   return 1
 }
 
+# Stacks with other STACK_DIRs share the cache: one builds the venv or the dump, the
+# others wait for it (instead of migrating in parallel on a 2-core machine).
+cache_lock() {
+  local fd=$1 name=$2
+  mkdir -p "$CACHE"
+  eval "exec $fd>\"\$CACHE/$name.lock\""
+  flock -n "$fd" || { log "waiting for another stack that is building the $name"; flock "$fd"; }
+}
+
 ensure_venv() {
   local py
+  cache_lock 8 netbox-venv
   if ! VENV=$(existing_venv); then
     py=$(python_for_netbox)
     VENV=$(venv_dir "$py")
@@ -204,6 +214,8 @@ ensure_venv() {
       || { show_log_tail "$CACHE/netbox-plugin-pip.log"; die "installing the fixture plugin failed"; }
     echo "$key" >"$VENV/.nzs-plugin"
   fi
+  ensure_secrets
+  flock -u 8
 }
 
 # --------------------------------------------------------------------------- secrets + config
@@ -289,6 +301,7 @@ ensure_database() {
     pg_sql -d postgres -c "DROP DATABASE $DB_PRISTINE"
   fi
   pg_sql -d postgres -c "CREATE DATABASE $DB_NAME OWNER netbox"
+  cache_lock 7 netbox-db-dump
   if [ -f "$dump" ]; then
     restore_dump "$dump"
     log "restored $(basename "$dump") in $(elapsed_since "$start")"
@@ -311,6 +324,7 @@ ensure_database() {
     mv -f "$dump.tmp.$$" "$dump"
     log "cached the migrated database as $dump ($(elapsed_since "$start"))"
   fi
+  flock -u 7
   save_pristine "$(basename "$dump")"
 }
 
@@ -391,7 +405,6 @@ prepare() {
     [ -n "$PG_BIN" ] || die "no PostgreSQL found under /usr/lib/postgresql"
   fi
   ensure_venv
-  ensure_secrets
   write_config
 }
 
