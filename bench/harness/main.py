@@ -309,21 +309,23 @@ def run_size(size: int, args: argparse.Namespace, stack: Stack, api: Any, major:
                   netbox_token=stack.netbox_env["NETBOX_TOKEN"], zabbix_proxy=zproxy, netbox_proxy=nproxy,
                   zabbix_major=major, netbox_env=stack.netbox_env, seed_prefix=args.seed_prefix)
 
-    # Our inventory, read alone: its cost, and the desired state everyone else gets.
+    # Our inventory, read alone: its cost (--graph), and the desired state everyone else gets (--list).
     cheap = size <= 1000
     inventory: dict[str, Any] = {}
-    for r in range(args.runs if cheap else 1):
+    for r, mode in [(r, "graph") for r in range(args.runs if cheap else 1)] + [(0, "list")]:
         zproxy.reset()
         nproxy.reset()
-        measured, data = run_ours_inventory(ctx, f"r{r}")
-        entry = {"size": size, "tag": f"r{r}", **measured.as_dict(), "netbox": summarise_netbox(nproxy.stats()),
-                 "zabbix": summarise_zabbix(zproxy.stats()), "ok": measured.returncode == 0}
+        measured, data = run_ours_inventory(ctx, f"r{r}", mode)
+        entry = {"size": size, "tag": f"r{r}", "mode": mode, **measured.as_dict(),
+                 "netbox": summarise_netbox(nproxy.stats()), "zabbix": summarise_zabbix(zproxy.stats()),
+                 "ok": measured.returncode == 0}
         rec.data["inventory"].append(entry)
         rec.save()
-        log(f"  inventory --list N={size}: {measured.seconds:.2f}s, NetBox {entry['netbox']['requests']} requests")
+        log(f"  inventory --{mode} N={size}: {measured.seconds:.2f}s, NetBox {entry['netbox']['requests']} requests")
         if measured.returncode != 0:
             raise RuntimeError(f"ansible-inventory failed: {tail(measured.log)}")
-        inventory = zbx.unwrap_unsafe(data)
+        if mode == "list":
+            inventory = zbx.unwrap_unsafe(data)
     hostvars = inventory.get("_meta", {}).get("hostvars", {})
     ctx.desired = zbx.desired_from_inventory(inventory)
     ctx.desired_file = os.path.join(workdir, "desired.json")

@@ -44,13 +44,17 @@ def top_costs(raw_path: str, limit: int = 15) -> dict[str, Any]:
     }
 
 
-def profile_ours(ctx: Context, stack: Any, api: Any) -> dict[str, Any]:
-    """Profile a create (on a pristine Zabbix) and then a no-op of ours at this size."""
+def profile_ours(ctx: Context, stack: Any, api: Any, scenarios: tuple[str, ...] = ("create", "noop"),
+                 reset: bool = True) -> dict[str, Any]:
+    """Profile ours at this size: by default a create on a pristine Zabbix, then a no-op.
+    With reset=False it starts from whatever Zabbix holds (the first run repairs, the second
+    is a no-op)."""
     out: dict[str, Any] = {"size": ctx.size}
     py_spy = os.path.join(BENCH_VENV, "bin", "py-spy")
     inventory = write_ours_inventory(ctx)
-    stack.reset_zabbix()
-    for scenario in ("create", "noop"):
+    if reset:
+        stack.reset_zabbix()
+    for scenario in scenarios:
         base = os.path.join(ctx.workdir, f"profile-ours-{scenario}")
         argv = [py_spy, "record", "--subprocesses", "--rate", "50", "--format", "raw", "-o", f"{base}.txt", "--",
                 f"{PROJECT_VENV}/bin/ansible-playbook", "-i", inventory, OURS_PLAYBOOK]
@@ -95,7 +99,7 @@ def main(argv: list[str]) -> int:
                       zabbix_token=stack.zabbix_env["ZABBIX_TOKEN"], netbox_api=stack.netbox_env["NETBOX_API"],
                       netbox_token=stack.netbox_env["NETBOX_TOKEN"], zabbix_proxy=zproxy, netbox_proxy=nproxy,
                       zabbix_major=major, netbox_env=stack.netbox_env, seed_prefix=args.seed_prefix)
-        result = profile_ours(ctx, stack, api)
+        result = profile_ours(ctx, stack, api, scenarios=("repair", "noop"), reset=False)
     finally:
         zproxy.stop()
         nproxy.stop()
