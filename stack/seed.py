@@ -417,6 +417,7 @@ def save_host_configs(configs, agents, snmps, group_links, template_links) -> No
 def create_broken(prefix: str, core: Core, refs: PluginRefs, count: int, rng: random.Random) -> dict[str, int]:
     """HostConfigs that are wrong on purpose (see the module docstring)."""
     from dcim.models import Device
+    from netbox_zabbix.models import AgentInterface
 
     kinds = ("deleted_device", "agent_without_ip", "proxy_without_proxy")
     done = {kind: 0 for kind in kinds}
@@ -436,7 +437,6 @@ def create_broken(prefix: str, core: Core, refs: PluginRefs, count: int, rng: ra
                 if row.host_config is config:
                     row.ip_address = None
             if not any(row.host_config is config for row in agents):
-                from netbox_zabbix.models import AgentInterface
                 agents.append(AgentInterface(
                     name=f"{host['obj'].name}-agent", useip=1, main=1, port=10050, interface_id=host["iface"].pk,
                     interface_type=host["iface_ct"], ip_address=None, host_config=config,
@@ -520,6 +520,11 @@ def main(argv: list[str]) -> int:
         with transaction.atomic():
             summary["deleted"] = reset(args.prefix)
         summary["reset_seconds"] = round(time.monotonic() - started, 2)
+
+    if args.reset and args.count == 0 and args.broken == 0:
+        # `--reset --count 0`: only remove what an earlier seed created.
+        print(json.dumps(summary, indent=2))
+        return 0
 
     seed_started = time.monotonic()
     with transaction.atomic():
