@@ -309,3 +309,36 @@ def test_zabbix_killed_mid_run_reports_created_hosts_and_fails_only_the_rest(fau
     changed = sorted(h for h, a in actions(rerun).items() if a != "unchanged")
     assert changed == failed  # the rerun changes exactly the hosts that failed
     assert_all_correct(faults, states(1))
+
+
+# --------------------------------------------------------------------------------------
+# NetBox answering 503 to the inventory
+# --------------------------------------------------------------------------------------
+HOSTCONFIG_PATH = "/api/plugins/netbox_zabbix/host-config/"
+
+
+def list_inventory_through(stack: t.Any, netbox_env: dict[str, str], plan: ScriptedPlan, tmp_path: Path) -> tuple[str, int]:
+    import subprocess
+
+    with FaultProxy(netbox_env["NETBOX_API"].rstrip("/").removesuffix("/api"), plan) as proxy:
+        source = tmp_path / "faults.netbox_hostconfig.yml"
+        source.write_text(json.dumps({"plugin": "netbox_zabbix.sync.hostconfig", "netbox_url": proxy.url,
+                                      "netbox_token": netbox_env["NETBOX_TOKEN"], "filters": {"names": ["relf-nothing-*"]}}))
+        done = subprocess.run([str(stack.VENV_BIN / "ansible-inventory"), "-i", str(source), "--list"], capture_output=True,
+                              text=True, env=stack.ansible_env({"NETBOX_API": "", "NETBOX_TOKEN": ""}), cwd=REPO, timeout=600)
+    return done.stdout + done.stderr, done.returncode
+
+
+def test_netbox_down_fails_the_inventory_clearly(stack: t.Any, netbox_env: dict[str, str], tmp_path: Path) -> None:
+    plan = ScriptedPlan(Rule(Fault(status=503), path=HOSTCONFIG_PATH))
+    text, _ = list_inventory_through(stack, netbox_env, plan, tmp_path)
+    assert "Failed to parse" in text and "503" in text and "host-config" in text, text[-3000:]
+    assert "Traceback" not in text and netbox_env["NETBOX_TOKEN"] not in text
+    assert 2 <= len(plan.injected) <= 5, len(plan.injected)  # retried, and bounded
+
+
+def test_netbox_one_transient_error_is_retried(stack: t.Any, netbox_env: dict[str, str], tmp_path: Path) -> None:
+    plan = ScriptedPlan(Rule(Fault(status=503), path=HOSTCONFIG_PATH, nth={1}))
+    text, returncode = list_inventory_through(stack, netbox_env, plan, tmp_path)
+    assert len(plan.injected) == 1
+    assert returncode == 0 and "Failed to parse" not in text, text[-3000:]
