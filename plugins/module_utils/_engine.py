@@ -89,7 +89,8 @@ def _fast_validate(spec: dict[str, dict[str, t.Any]], params: t.Mapping[str, t.A
             continue
         kind = opts.get("type", "str")
         if kind != "raw":
-            if type(value) not in _EXACT_TYPES.get(kind, ()) or (kind == "int" and type(value) is bool):
+            # exact classes: a subclass (bool for int, a tagged str) takes the full validator
+            if value.__class__ not in _EXACT_TYPES.get(kind, ()):
                 return None
         choices = opts.get("choices")
         if kind == "list":
@@ -97,12 +98,12 @@ def _fast_validate(spec: dict[str, dict[str, t.Any]], params: t.Mapping[str, t.A
             checked = []
             for item in value:
                 if elements == "dict" and "options" in opts:
-                    if type(item) is not dict:
+                    if item.__class__ is not dict:
                         return None
                     item = _fast_validate(opts["options"], item)
                     if item is None:
                         return None
-                elif elements != "raw" and type(item) not in _EXACT_TYPES.get(elements, ()):
+                elif elements != "raw" and item.__class__ not in _EXACT_TYPES.get(elements, ()):
                     return None
                 if choices is not None and item not in choices:
                     return None
