@@ -88,6 +88,18 @@ class Stack:
 
     def reset_zabbix(self) -> None:
         sh([os.path.join(REPO, "stack", "zabbix.sh"), "reset", self.version], timeout=300)
+        self.clear_netbox_hostids()
+
+    def clear_netbox_hostids(self) -> None:
+        """Zabbix is empty now: no HostConfig may keep pointing at a host it had."""
+        if not self.netbox_env.get("NETBOX_VENV"):
+            return
+        env = dict(os.environ, NETBOX_ROOT=self.netbox_env["NETBOX_ROOT"], DISABLE_NETBOX_ZABBIX_SIGNALS="1")
+        out = subprocess.run([os.path.join(self.netbox_env["NETBOX_VENV"], "bin", "python"),
+                              os.path.join(REPO, "bench", "clear_hostids.py")],
+                             env=env, capture_output=True, text=True, timeout=600, check=False)
+        if out.returncode != 0:
+            raise RuntimeError(f"bench/clear_hostids.py failed: {out.stderr[-2000:]}")
 
     def fixtures(self, path: str) -> dict[str, Any]:
         out = sh([self.py, os.path.join(REPO, "stack", "zabbix_fixtures.py"), "--env-file",

@@ -136,7 +136,7 @@ class FakeZabbix:
         ]
 
     def api_host_get(self, params: dict[str, t.Any]) -> list[dict[str, t.Any]]:
-        names = params["filter"]["host"]
+        names = set(params["filter"]["host"])
         out = []
         for stored in self.hosts.values():
             if stored["host"] not in names:

@@ -423,3 +423,34 @@ def test_changed_readable_passphrase_shows_as_new_value() -> None:
     snmp_after = next(i for i in plan.after["interfaces"] if i["type"] == "snmp")
     assert snmp_after["details"]["authpassphrase"] == s.MASK_NEW
     assert "another-pass" not in json.dumps([plan.before, plan.after])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(options=host_options(), with_defaults=st.booleans())
+def test_property_fast_validation_equals_the_argument_spec(options: dict[str, t.Any], with_defaults: bool) -> None:
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+    from ansible_collections.netbox_zabbix.sync.plugins.module_utils import _engine
+
+    spec = s.host_argument_spec(with_defaults)
+    fast = _engine._fast_validate(spec, options)
+    assert fast is not None
+    assert fast == ArgumentSpecValidator(spec).validate(dict(options)).validated_parameters
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"host_name": "aliased"},
+        {"host": "x", "interfaces": [{"type": "agent", "ip": "192.0.2.1", "port": 10050}]},
+        {"host": "x", "status": "sometimes"},
+        {"host": "x", "unknown": 1},
+        {"host": "x", "interfaces": [{"type": "snmp", "ip": "192.0.2.1", "details": {"version": "3"}}]},
+        {"host": "x", "tls_accept": ["psk", "bogus"]},
+        {"name": "no host"},
+    ],
+)
+def test_unusual_input_takes_the_full_validator(options: dict[str, t.Any]) -> None:
+    from ansible_collections.netbox_zabbix.sync.plugins.module_utils import _engine
+
+    assert _engine._fast_validate(s.host_argument_spec(False), options) is None
