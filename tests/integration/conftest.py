@@ -42,7 +42,7 @@ def read_env_file(path: Path) -> dict[str, str]:
             continue
         if line.startswith("export "):
             line = line[len("export "):]
-        key, _, value = line.partition("=")
+        key, _sep, value = line.partition("=")
         parts = shlex.split(value) if value else [""]
         values[key.strip()] = parts[0] if parts else ""
     return values

@@ -44,7 +44,7 @@ def read_env_file(path: Path) -> dict[str, str]:
         if line.startswith("export "):
             line = line[len("export "):]
         if "=" in line and not line.startswith("#"):
-            key, _, value = line.partition("=")
+            key, _sep, value = line.partition("=")
             parsed = shlex.split(value)
             values[key.strip()] = parsed[0] if parsed else ""
     return values
@@ -302,7 +302,7 @@ def listed(tmp_path_factory, netbox, seeded) -> tuple[dict, dict, str]:
 
 
 def test_every_seeded_hostconfig_is_listed(listed, seeded, reference_data):
-    hostvars, groups, _ = listed
+    hostvars, groups, _output = listed
     healthy = [hc for hc in reference_data["hostconfigs"] if "broken" not in hc["name"]]
     assert len(healthy) == seeded["host_configs"] - 3
     names = {name for name in hostvars if name.startswith(f"{PREFIX}-") and "broken" not in name}
@@ -311,7 +311,7 @@ def test_every_seeded_hostconfig_is_listed(listed, seeded, reference_data):
 
 
 def test_field_by_field(listed, rest, reference_data):
-    hostvars, _, _ = listed
+    hostvars, _groups, _output = listed
     healthy = [hc for hc in reference_data["hostconfigs"] if "broken" not in hc["name"]]
     # a spread of devices and VMs, agent/SNMPv2/SNMPv3, proxies
     sample = healthy[::4]
@@ -344,7 +344,7 @@ def test_field_by_field(listed, rest, reference_data):
 
 
 def test_groups(listed, reference_data):
-    hostvars, groups, _ = listed
+    hostvars, groups, _output = listed
     ours = {name for name in hostvars if name.startswith(f"{PREFIX}-")}
     by_type = {"device": set(), "virtualmachine": set()}
     for hc in reference_data["hostconfigs"]:
@@ -364,7 +364,7 @@ def test_groups(listed, reference_data):
 
 
 def test_requests_counted_at_v(listed, seeded):
-    _, _, output = listed
+    _hostvars, _groups, output = listed
     match = re.search(r"(\d+) HostConfigs read from \S+ in [\d.]+ s with (\d+) HTTP requests", output)
     assert match, output[-2000:]
     assert int(match.group(1)) == seeded["host_configs"] - 1  # the name filter drops the orphan (no name)
@@ -406,9 +406,9 @@ def test_broken_hostconfigs_are_listed_invalid(tmp_path, netbox, seeded):
     ({"tenants": [f"{PREFIX}-ops"]}, lambda v: v["netbox_object"]["tenant"] == f"{PREFIX}-ops"),
 ])
 def test_filters(tmp_path, netbox, listed, filters, check):
-    everything, _, _ = listed
+    everything, _groups, _output = listed
     path = inventory_file(tmp_path, filters={"names": [f"~{PREFIX}-(dev|vm)-"], **filters})
-    hostvars, _ = parse_list(run_inventory(path, netbox))
+    hostvars, _groups = parse_list(run_inventory(path, netbox))
     assert hostvars, "the filter selected nothing"
     assert all(check(vars_) for vars_ in hostvars.values())
     assert all(vars_["netbox_inventory_filtered"] for vars_ in hostvars.values())
@@ -417,7 +417,7 @@ def test_filters(tmp_path, netbox, listed, filters, check):
 
 
 def test_no_filter_is_not_filtered(tmp_path, netbox, seeded):
-    hostvars, _ = parse_list(run_inventory(inventory_file(tmp_path), netbox))
+    hostvars, _groups = parse_list(run_inventory(inventory_file(tmp_path), netbox))
     assert hostvars and not any(vars_["netbox_inventory_filtered"] for vars_ in hostvars.values())
 
 

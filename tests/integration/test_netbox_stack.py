@@ -105,11 +105,12 @@ def create_objects(nb, tag: str, o: dict[str, Any], post, get_or_post) -> dict[s
     o["device_type"] = post("/api/dcim/device-types/", {"manufacturer": o["manufacturer"]["id"], "model": tag, "slug": tag})
     o["role"] = post("/api/dcim/device-roles/", {"name": tag, "slug": tag})
     o["device"] = post("/api/dcim/devices/", {"name": f"{tag}-dev", "site": o["site"]["id"],
-                                               "device_type": o["device_type"]["id"], "role": o["role"]["id"]})
+                                              "device_type": o["device_type"]["id"], "role": o["role"]["id"]})
     o["device2"] = post("/api/dcim/devices/", {"name": f"{tag}-dev2", "site": o["site"]["id"],
-                                                "device_type": o["device_type"]["id"], "role": o["role"]["id"]})
+                                               "device_type": o["device_type"]["id"], "role": o["role"]["id"]})
     o["iface"] = post("/api/dcim/interfaces/", {"device": o["device"]["id"], "name": "eth0", "type": "1000base-t"})
-    o["ip"] = post("/api/ipam/ip-addresses/", {"address": f"198.18.{int(tag[-6:], 16) % 250}.{int(tag[-4:], 16) % 250 + 1}/16", "dns_name": f"{tag}.example.net",
+    o["ip"] = post("/api/ipam/ip-addresses/", {"address": f"198.18.{int(tag[-6:], 16) % 250}.{int(tag[-4:], 16) % 250 + 1}/16",
+                                               "dns_name": f"{tag}.example.net",
                                                "assigned_object_type": "dcim.interface",
                                                "assigned_object_id": o["iface"]["id"]})
     ct = ok(nb.get(f"{API}/api/core/object-types/", params={"app_label": "dcim", "model": "device"}, timeout=30))
@@ -257,7 +258,7 @@ def test_event_log_post_requires_name_and_created_is_read_only(nb, objects):
     assert response.status_code == 400
     assert response.json() == {"name": ["This field is required."]}
     row = ok(nb.post(f"{API}{PLUGIN}/event-log/", json={"name": f"{objects['tag']} full", "signal_id": "sig-1",
-                                                         "created": "2000-01-01T00:00:00Z"}, timeout=30), 201)
+                                                        "created": "2000-01-01T00:00:00Z"}, timeout=30), 201)
     try:
         assert not row["created"].startswith("2000") and row["signal_id"] == "sig-1"
     finally:
@@ -269,7 +270,7 @@ def test_bulk_writes_on_list_urls_are_405(objects, method):
     # A fresh connection: gunicorn drops a keep-alive connection whose request body the 405 left unread.
     client = session(f"Bearer {ENV['NETBOX_TOKEN']}")
     response = client.request(method, f"{API}{PLUGIN}/host-config/", json=[{"id": objects["hc"]["id"], "in_sync": False}],
-                          timeout=30)
+                              timeout=30)
     assert response.status_code == 405
     assert response.json() == {"detail": f'Method "{method}" not allowed.'}
 

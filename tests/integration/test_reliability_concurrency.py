@@ -155,7 +155,7 @@ MARKER = "relo_managed"
 
 
 def test_orphan_deletion_above_the_cap_refuses_and_deletes_nothing(private: PrivateZabbix, stack: t.Any, tmp_path: Path,
-                                                                    run_playbook: t.Any) -> None:
+                                                                   run_playbook: t.Any) -> None:
     api = stack.ZabbixAPI({"ZABBIX_URL": private.url, "ZABBIX_TOKEN": private.env["ZABBIX_TOKEN"], "ZABBIX_VERSION": "7.0"})
     api.delete_hosts("relo-")
     group = api.call("hostgroup.get", {"output": ["groupid"], "filter": {"name": ["NB Core"]}})[0]["groupid"]

@@ -14,7 +14,6 @@ too. The secret values are chosen so that the generic log scrubbers (hex runs,
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import typing as t
 from pathlib import Path

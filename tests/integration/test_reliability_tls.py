@@ -93,7 +93,7 @@ def list_inventory(stack: t.Any, netbox_env: dict[str, str], url: str, validate:
     for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
         env.pop(name, None)
     env.update(extra_env)
-    return subprocess.run([str(stack.VENV_BIN / "ansible-inventory"), "-i", str(source), "--list"], capture_output=True,
+    return subprocess.run([str(stack.VENV_BIN / "ansible-inventory"), "-i", str(source), "--list"], capture_output=True, check=False,
                           text=True, env=env, cwd=REPO, timeout=600)
 
 

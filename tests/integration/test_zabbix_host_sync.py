@@ -169,7 +169,9 @@ def test_change_each_field_keeps_interface_ids(zabbix, run_playbook, env) -> Non
         assert zabbix.call("proxy.get", {"output": ["host"], "proxyids": [h["proxy_hostid"]]})[0]["host"] == "nb-proxy-2"
 
     # unlink by default: the template's items stay; clear_removed_templates removes them
-    snmp_items = lambda: [i for i in zabbix.call("item.get", {"output": ["key_"], "hostids": [h["hostid"]]}) if i["key_"].startswith("system.")]  # noqa: E731
+    def snmp_items():
+        return [i for i in zabbix.call("item.get", {"output": ["key_"], "hostids": [h["hostid"]]}) if i["key_"].startswith("system.")]
+
     assert snmp_items()
     run = run_playbook([task(dict(changed, templates=["ICMP Ping"]), "unlink")], env=env)
     assert run.results["unlink"]["changed_fields"] == ["templates"]
@@ -285,7 +287,9 @@ def test_user_password_and_module_defaults(zabbix, run_playbook) -> None:
             "name": "with module_defaults",
             MODULE: {"host": "it-login", "host_groups": ["NB Core"]},
             "register": "login",
-            "module_defaults": {"group/netbox_zabbix.sync.zabbix": {"zabbix_url": zabbix.env["ZABBIX_URL"], "zabbix_user": "Admin", "zabbix_password": "zabbix"}},
+            "module_defaults": {
+                "group/netbox_zabbix.sync.zabbix": {"zabbix_url": zabbix.env["ZABBIX_URL"], "zabbix_user": "Admin", "zabbix_password": "zabbix"},
+            },
         }
     ]
     run = run_playbook(tasks)
@@ -293,7 +297,10 @@ def test_user_password_and_module_defaults(zabbix, run_playbook) -> None:
 
 
 def test_batch(zabbix, run_playbook, env) -> None:
-    hosts = {f"inv-{i}": {"zabbix_host": dict(full_state(f"it-batch-{i}"), interfaces=[{"type": "agent", "ip": f"192.0.2.{i + 1}"}]), "zabbix_host_valid": True} for i in range(6)}
+    hosts = {
+        f"inv-{i}": {"zabbix_host": dict(full_state(f"it-batch-{i}"), interfaces=[{"type": "agent", "ip": f"192.0.2.{i + 1}"}]), "zabbix_host_valid": True}
+        for i in range(6)
+    }
     hosts["inv-2"]["zabbix_host"]["templates"] = ["ICMP Ping", "Nope"]
     hosts["inv-3"]["zabbix_host_valid"] = False
     hosts["inv-3"]["zabbix_host_errors"] = ["interfaces[0].ip: no primary IP"]
@@ -328,7 +335,8 @@ def test_batch(zabbix, run_playbook, env) -> None:
 
 def test_batch_global_error_fails_the_task(zabbix, run_playbook, env) -> None:
     inventory = {"all": {"hosts": {"inv-0": {"zabbix_host": full_state("it-g")}}, "vars": {"ansible_connection": "local"}}}
-    run = run_playbook([{"name": "batch", BATCH: {}, "run_once": True, "register": "batch"}], inventory=inventory, hosts="all", env=dict(env, ZABBIX_TOKEN="1" * 64))
+    run = run_playbook([{"name": "batch", BATCH: {}, "run_once": True, "register": "batch"}], inventory=inventory, hosts="all",
+                       env=dict(env, ZABBIX_TOKEN="1" * 64))
     assert run.results["batch"]["failed"] and "rejected the API token" in run.results["batch"]["msg"]
 
 
@@ -340,7 +348,7 @@ def test_single_host_noop_cost(zabbix, env, collection_importable) -> None:
     params = dict(state, zabbix_url=env["ZABBIX_URL"], zabbix_token=env["ZABBIX_TOKEN"], zabbix_validate_certs=True, zabbix_timeout=30.0)
     for key in ("state", "update_secrets", "create_missing_host_groups", "clear_removed_templates"):
         params.setdefault(key, {"state": "present", "update_secrets": "on_create"}.get(key, False))
-    created, _ = sync_one(params, False, False)
+    created, _create_calls = sync_one(params, False, False)
     assert created["action"] == "created"
     started = time.perf_counter()
     result, calls = sync_one(params, False, False)

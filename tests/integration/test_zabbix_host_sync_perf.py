@@ -56,7 +56,10 @@ def desired(i: int, prefix: str) -> dict[str, t.Any]:
 
 def write_inventory(stack: t.Any, path: Path, count: int, prefix: str) -> Path:
     hostvars = {f"inv-{i:05d}": {"zabbix_host": desired(i, prefix), "zabbix_host_valid": True} for i in range(count)}
-    data = {"all": {"hosts": list(hostvars), "vars": {"ansible_connection": "local", "ansible_python_interpreter": str(stack.VENV_BIN / "python")}}, "_meta": {"hostvars": hostvars}}
+    data = {
+        "all": {"hosts": list(hostvars), "vars": {"ansible_connection": "local", "ansible_python_interpreter": str(stack.VENV_BIN / "python")}},
+        "_meta": {"hostvars": hostvars},
+    }
     (path / "inventory.json").write_text(json.dumps(data))
     script = path / "inventory.sh"
     script.write_text(f"#!/bin/sh\ncat {path / 'inventory.json'}\n")
@@ -91,7 +94,8 @@ def perf_zabbix(request: pytest.FixtureRequest, stack: t.Any) -> t.Iterator[t.An
 
 
 def report(stack: t.Any, label: str, zabbix: t.Any, wall: float, result: dict[str, t.Any]) -> None:
-    line = f"[{zabbix.version}] {label}: {wall:.1f} s end to end, action {result['seconds']['total']:.2f} s, {result['api_calls']} API calls, counts {result['counts']}"
+    line = (f"[{zabbix.version}] {label}: {wall:.1f} s end to end, action {result['seconds']['total']:.2f} s, "
+            f"{result['api_calls']} API calls, counts {result['counts']}")
     print("\n" + line)
     results = stack.REPO / "tests" / "output"
     results.mkdir(exist_ok=True)

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Deterministic fault injection on loopback, for the reliability tests.
@@ -30,7 +29,7 @@ import threading
 import time
 import typing as t
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -128,12 +127,12 @@ class ScriptedPlan(hcp.FaultPlan):
     def count(self, rpc: str) -> int:
         """Requests seen (faulted or not) carrying this JSON-RPC method."""
         with self.lock:
-            return sum(1 for _, methods, _, _ in self.seen if rpc in methods)
+            return sum(1 for _sequence, methods, _path, _when in self.seen if rpc in methods)
 
     def times(self, rpc: str) -> list[float]:
         """When each request carrying this JSON-RPC method arrived (monotonic seconds)."""
         with self.lock:
-            return [when for _, methods, _, when in self.seen if rpc in methods]
+            return [when for _sequence, methods, _path, when in self.seen if rpc in methods]
 
     def reset_counts(self) -> None:
         with self.lock:
@@ -342,7 +341,7 @@ class PrivateZabbix:
         self.workdir = workdir
         self.env = {}
         for line in (stack_dir / f"zabbix-{version}.env").read_text().splitlines():
-            key, _, value = line.removeprefix("export ").partition("=")
+            key, _sep, value = line.removeprefix("export ").partition("=")
             self.env[key.strip()] = value.strip().strip("'\"")
         self.php: ZabbixPhp | None = None
 

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """A small counting reverse proxy for loopback HTTP services (benchmark and tests).
 
 It forwards every request to one target (``http://127.0.0.1:PORT``), keeps connections
@@ -17,7 +16,7 @@ subclass it, return a `Fault` from `FaultPlan.decide()` for the requests to dist
 pass it to `make_server()`. The default plan disturbs nothing.
 
 Usage:
-    http_counter_proxy.py --target http://127.0.0.1:18070 --port 0 \
+    python3 tests/tools/http_counter_proxy.py --target http://127.0.0.1:18070 --port 0 \
         --port-file /tmp/zbx.port --stats-file /tmp/zbx.json
 """
 from __future__ import annotations
@@ -382,7 +381,7 @@ def write_json(path: str, data: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--target", required=True, help="http://127.0.0.1:PORT to forward to")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
     parser.add_argument("--port-file", help="write the chosen port here once listening")

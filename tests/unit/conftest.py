@@ -60,7 +60,7 @@ class FakeZabbix:
         return str(self._next)
 
     def methods(self) -> list[str]:
-        return [m for m, _ in self.calls]
+        return [m for m, _params in self.calls]
 
     def host(self, name: str) -> dict[str, t.Any]:
         return next(h for h in self.hosts.values() if h["host"] == name)
@@ -141,7 +141,8 @@ class FakeZabbix:
         for stored in self.hosts.values():
             if stored["host"] not in names:
                 continue
-            h = {k: v for k, v in stored.items() if k not in ("groups", "templates", "interfaces", "tags", "macros", "inventory", "tls_psk", "tls_psk_identity")}
+            h = {k: v for k, v in stored.items()
+                 if k not in ("groups", "templates", "interfaces", "tags", "macros", "inventory", "tls_psk", "tls_psk_identity")}
             groups = [{"groupid": g, "name": self.groups[g]} for g in stored["groups"]]
             if "selectGroups" in params:
                 h["groups"] = groups

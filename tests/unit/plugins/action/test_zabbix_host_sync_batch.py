@@ -48,13 +48,13 @@ def plain(value: t.Any) -> t.Any:
 
 def test_fast_path_equals_hostvars(tmp_path: Path) -> None:
     hosts = {f"h{i}": {"zabbix_host": dict(STATE, host=f"web{i}"), "zabbix_host_valid": True} for i in range(5)}
-    hostvars, _ = hostvars_for(tmp_path, hosts)
+    hostvars, _manager = hostvars_for(tmp_path, hosts)
     items, reader = batch_action.read_host_states(hostvars, list(hosts), "zabbix_host", "zabbix_host_valid", "zabbix_host_errors")
     assert reader.fast == 10 and reader.slow == 0
     for name, desired, errors in items:
         assert errors is None
         assert desired == plain(hostvars[name]["zabbix_host"])
-        assert type(desired["host"]) is str  # plain strings: the engine is faster on them
+        assert desired["host"].__class__ is str  # exactly str, no subclass: the engine is faster on plain strings
 
 
 def test_templates_extra_vars_facts_and_host_vars_dirs_take_the_slow_path(tmp_path: Path) -> None:
@@ -66,20 +66,20 @@ def test_templates_extra_vars_facts_and_host_vars_dirs_take_the_slow_path(tmp_pa
     hostvars, manager = hostvars_for(tmp_path, hosts)
     manager.set_nonpersistent_facts("facted", {"zabbix_host": dict(STATE, host="from-set-fact")})
     items, reader = batch_action.read_host_states(hostvars, list(hosts), "zabbix_host", "zabbix_host_valid", "zabbix_host_errors")
-    got = {name: desired for name, desired, _ in items}
+    got = {name: desired for name, desired, _errors in items}
     assert got["templated"]["description"] == "xy"
     assert got["facted"]["host"] == "from-set-fact"
     assert got["plain"] == plain(STATE)
     assert reader.slow >= 2
 
-    hostvars, _ = hostvars_for(tmp_path, hosts, extra_vars={"zabbix_host": dict(STATE, host="from-extra-vars")})
-    items, _ = batch_action.read_host_states(hostvars, ["plain"], "zabbix_host", "zabbix_host_valid", "zabbix_host_errors")
+    hostvars, _manager = hostvars_for(tmp_path, hosts, extra_vars={"zabbix_host": dict(STATE, host="from-extra-vars")})
+    items, _reader = batch_action.read_host_states(hostvars, ["plain"], "zabbix_host", "zabbix_host_valid", "zabbix_host_errors")
     assert items[0][1]["host"] == "from-extra-vars"
 
     fresh = tmp_path / "with_host_vars"  # host_group_vars caches what it found per folder
     (fresh / "host_vars").mkdir(parents=True)
     (fresh / "host_vars" / "plain.yml").write_text(yaml.safe_dump({"zabbix_host": dict(STATE, host="from-host-vars")}))
-    hostvars, _ = hostvars_for(fresh, hosts)
+    hostvars, _manager = hostvars_for(fresh, hosts)
     items, reader = batch_action.read_host_states(hostvars, ["plain"], "zabbix_host", "zabbix_host_valid", "zabbix_host_errors")
     assert items[0][1]["host"] == "from-host-vars" and reader.fast == 0
 
@@ -89,9 +89,9 @@ def test_invalid_missing_and_unknown_hosts(tmp_path: Path) -> None:
         "broken": {"zabbix_host": STATE, "zabbix_host_valid": False, "zabbix_host_errors": ["interfaces[0].ip: no primary IP"]},
         "novar": {"something": 1},
     }
-    hostvars, _ = hostvars_for(tmp_path, hosts)
-    items, _ = batch_action.read_host_states(hostvars, ["broken", "novar", "ghost"], "zabbix_host", "zabbix_host_valid", "zabbix_host_errors")
-    errors = {name: errs for name, _, errs in items}
+    hostvars, _manager = hostvars_for(tmp_path, hosts)
+    items, _reader = batch_action.read_host_states(hostvars, ["broken", "novar", "ghost"], "zabbix_host", "zabbix_host_valid", "zabbix_host_errors")
+    errors = {name: errs for name, _desired, errs in items}
     assert errors["broken"] == ["interfaces[0].ip: no primary IP"]
     assert errors["novar"] == ["host variable 'zabbix_host' is not set"]
     assert errors["ghost"] and "not in the inventory" in errors["ghost"][0]
@@ -118,7 +118,7 @@ def test_batch_action_results_counts_and_list_diff(tmp_path: Path, fake_engine_c
         "inv-b": {"zabbix_host": dict(STATE, host="b", templates=["Nope"])},
         "inv-c": {"zabbix_host": dict(STATE, host="c"), "zabbix_host_valid": False, "zabbix_host_errors": "broken"},
     }
-    hostvars, _ = hostvars_for(tmp_path, hosts)
+    hostvars, _manager = hostvars_for(tmp_path, hosts)
     action = make_action(batch_action, {"zabbix_url": "http://z", "zabbix_token": "t"}, diff=True)
     result = action.run(task_vars={"hostvars": hostvars, "ansible_play_batch": list(hosts)})
     assert not result.get("failed") and result["changed"]
@@ -132,9 +132,10 @@ def test_batch_action_global_error(tmp_path: Path, fake_zabbix: t.Any, client_fo
     from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import ZabbixAuthError
 
     fake_zabbix.fail("apiinfo.version", ZabbixAuthError("Zabbix rejected the API token on host.get: Not authorised."))
-    hostvars, _ = hostvars_for(tmp_path, {"inv-a": {"zabbix_host": STATE}})
+    hostvars, _manager = hostvars_for(tmp_path, {"inv-a": {"zabbix_host": STATE}})
     with mock.patch.object(batch_action, "ZabbixClient", lambda options: client_for(fake_zabbix)):
-        result = make_action(batch_action, {"zabbix_url": "http://z", "zabbix_token": "t"}).run(task_vars={"hostvars": hostvars, "ansible_play_batch": ["inv-a"]})
+        action = make_action(batch_action, {"zabbix_url": "http://z", "zabbix_token": "t"})
+        result = action.run(task_vars={"hostvars": hostvars, "ansible_play_batch": ["inv-a"]})
     assert result["failed"] and "rejected the API token" in result["msg"]
 
 

@@ -117,8 +117,8 @@ good_interface = st.one_of(
                           optional={"port": st.sampled_from(["10050", "{$AGENT_PORT}", 10051]), "main": st.booleans()}),
     st.fixed_dictionaries({"type": st.just("agent"), "useip": st.just(False), "dns": st.just("h.example.net")}),
     st.fixed_dictionaries({"type": st.just("snmp"), "ip": st.just("192.0.2.9"), "details": st.one_of(
-        st.fixed_dictionaries({"version": st.sampled_from([1, 2])}, optional={"community": st.sampled_from(["public", "{$C}"]),
-                                                                             "bulk": st.booleans()}),
+        st.fixed_dictionaries({"version": st.sampled_from([1, 2])},
+                              optional={"community": st.sampled_from(["public", "{$C}"]), "bulk": st.booleans()}),
         st.fixed_dictionaries({"version": st.just(3), "securityname": st.just("user"),
                                "securitylevel": st.sampled_from(["noauthnopriv", "authnopriv", "authpriv"]),
                                "authpassphrase": secret, "privpassphrase": secret},
@@ -245,7 +245,7 @@ def test_engine_batch_isolates_bad_hosts(raws: list[dict[str, t.Any]], fake_zabb
     fake = fresh_zabbix(fake_zabbix)
     items = [(f"inv-{n}", raw, None) for n, raw in enumerate(raws)]
     results = SyncEngine(client_for(fake)).sync(items)
-    assert set(results) == {key for key, _, _ in items}
+    assert set(results) == {key for key, _raw, _errors in items}
     created = {key for key, r in results.items() if r["action"] == "created"}
     names = [str(raws[int(key[4:])]["host"]).strip() for key in created]
     assert len(names) == len(set(names))  # one desired state per Zabbix host

@@ -68,7 +68,7 @@ named = st.fixed_dictionaries({"id": st.integers(1, 4)}, optional={"name": maybe
 device = st.fixed_dictionaries({"id": st.integers(1, 4)}, optional={
     "name": st.one_of(st.none(), st.sampled_from(["sw-1", "vm-2", "fz host", ""]), st.text(max_size=6)),
     "site": st.one_of(st.none(), st.fixed_dictionaries({"id": st.integers(1, 3), "name": maybe(st.text(max_size=4)),
-                                                         "slug": maybe(st.text(max_size=4))})),
+                                                        "slug": maybe(st.text(max_size=4))})),
     "tags": st.one_of(st.none(), st.lists(st.one_of(st.fixed_dictionaries({"name": maybe(st.text(max_size=4))}), junk), max_size=2)),
     "platform": st.one_of(st.none(), st.fixed_dictionaries({"id": st.integers(1, 2), "name": maybe(st.text(max_size=4))})),
     "status": st.one_of(st.none(), st.fixed_dictionaries({"value": st.sampled_from(["active", "offline"])}), junk),

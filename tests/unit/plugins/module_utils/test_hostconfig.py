@@ -452,7 +452,7 @@ def test_inventory_first_resolving_path_wins(data):
     inventory, warnings = hcmap.build_inventory(data.objects[("device", 1074)], "device", data)
     assert inventory == {"name": "ho-dev-00", "location": "Room 1"}  # location.name before site.name
     assert warnings == []
-    inventory, _ = hcmap.build_inventory(data.objects[("device", 1075)], "device", data)
+    inventory, _warnings = hcmap.build_inventory(data.objects[("device", 1075)], "device", data)
     assert inventory == {"name": "ho-dev-01", "os": "Junos", "location": "Frankfurt 2"}
 
 
@@ -460,7 +460,7 @@ def test_inventory_nested_relations(data):
     data.inventory_mappings["device"]["selection"] = [
         {"name": "Lat", "invkey": "location_lat", "paths": ["location.site.latitude", "site.latitude"], "enabled": True},
     ]
-    inventory, _ = hcmap.build_inventory(data.objects[("device", 1074)], "device", data)
+    inventory, _warnings = hcmap.build_inventory(data.objects[("device", 1074)], "device", data)
     assert inventory == {"location_lat": "52.367600"}  # location -> full row -> site -> full row
 
 

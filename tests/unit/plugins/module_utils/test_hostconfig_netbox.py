@@ -159,20 +159,20 @@ def test_check_plugin_ok():
 
 @pytest.mark.parametrize("status", [401, 403])
 def test_check_plugin_bad_token(status):
-    client, _ = client_with({"plugins/netbox_zabbix/": FakeHTTPResponse(status, {"detail": "Invalid v2 token"})})
+    client, _session = client_with({"plugins/netbox_zabbix/": FakeHTTPResponse(status, {"detail": "Invalid v2 token"})})
     with pytest.raises(_netbox.NetBoxError, match=rf"^NetBox at http://nb refused the token \(HTTP {status}\)") as err:
         client.check_plugin()
     assert V2 not in str(err.value)
 
 
 def test_check_plugin_netbox_without_plugin():
-    client, _ = client_with({"status/": FakeHTTPResponse(200, {"netbox-version": "4.7.3"})})
+    client, _session = client_with({"status/": FakeHTTPResponse(200, {"netbox-version": "4.7.3"})})
     with pytest.raises(_netbox.NetBoxError, match=r"^NetBox 4.7.3 at http://nb has no netbox_zabbix plugin"):
         client.check_plugin()
 
 
 def test_check_plugin_not_a_netbox():
-    client, _ = client_with({})
+    client, _session = client_with({})
     with pytest.raises(_netbox.NetBoxError, match=r"^http://nb does not look like a NetBox API"):
         client.check_plugin()
 
@@ -218,7 +218,7 @@ def test_fetch_many_picks_chunks_or_the_whole_list():
     rows = [{"id": pk} for pk in range(1, 3001)]
 
     def by_id(params):
-        if isinstance(params, list) and any(key == "id" for key, _ in params):
+        if isinstance(params, list) and any(key == "id" for key, _value in params):
             ids = {int(value) for key, value in params if key == "id"}
             return FakeHTTPResponse(200, {"count": len(ids), "next": None,
                                           "results": [row for row in rows if row["id"] in ids]})
@@ -246,7 +246,7 @@ def test_writes():
 
 
 def test_write_error_names_the_row():
-    client, _ = client_with({"plugins/netbox_zabbix/host-config/93/": FakeHTTPResponse(
+    client, _session = client_with({"plugins/netbox_zabbix/host-config/93/": FakeHTTPResponse(
         400, {"hostid": ["Host Config with this hostid already exists."]})})
     with pytest.raises(_netbox.NetBoxError, match=r"^updating HostConfig #93: HTTP 400: hostid: "):
         client.patch_hostconfig(93, {"hostid": 10650})

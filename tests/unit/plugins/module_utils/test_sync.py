@@ -59,7 +59,10 @@ def render(state: s.Desired, profile: VersionProfile, cat: s.Catalog, hostid: st
     zhost.update({k: str(v) for k, v in params.items() if k in ("monitored_by", "proxyid", "proxy_groupid", "proxy_hostid")})
     groups = [{"groupid": g["groupid"], "name": cat.groups.by_id[g["groupid"]]} for g in params.get("groups", [])]
     zhost["hostgroups" if profile.is_7 else "groups"] = groups
-    zhost["parentTemplates"] = [{"templateid": x["templateid"], "host": TEMPLATES[x["templateid"]][0], "name": TEMPLATES[x["templateid"]][1]} for x in params.get("templates", [])]
+    zhost["parentTemplates"] = [
+        {"templateid": x["templateid"], "host": TEMPLATES[x["templateid"]][0], "name": TEMPLATES[x["templateid"]][1]}
+        for x in params.get("templates", [])
+    ]
     zhost["interfaces"] = [dict(zif, interfaceid=str(900 + i), details=zif.get("details", [])) for i, zif in enumerate(params.get("interfaces", []))]
     zhost["tags"] = [dict(tg) for tg in params.get("tags", [])]
     zhost["macros"] = [
@@ -79,7 +82,8 @@ FULL = dict(
     interfaces=[
         {"type": "agent", "ip": "192.0.2.10"},
         {"type": "agent", "ip": "192.0.2.11", "main": True},
-        {"type": "snmp", "ip": "2001:db8::1", "details": {"version": 3, "securityname": "mon", "securitylevel": "authpriv", "authpassphrase": "authpass-1", "privpassphrase": "privpass-1"}},
+        {"type": "snmp", "ip": "2001:db8::1",
+         "details": {"version": 3, "securityname": "mon", "securitylevel": "authpriv", "authpassphrase": "authpass-1", "privpassphrase": "privpass-1"}},
         {"type": "jmx", "useip": False, "dns": "web01.example.com"},
     ],
     monitored_by="proxy",
@@ -123,7 +127,7 @@ def test_update_carries_only_what_changed() -> None:
     cat = catalog()
     state = desired(**FULL)
     zhost = render(state, P70, cat)
-    changed = desired(**dict(FULL, status="disabled", tags=[{"tag": "site", "value": "dc2"}]))
+    changed = desired(**{**FULL, "status": "disabled", "tags": [{"tag": "site", "value": "dc2"}]})
     plan = s.plan_host(changed, zhost, cat, P70)
     assert plan.action == "update"
     assert plan.changed_fields == ["status", "tags"]
@@ -144,7 +148,7 @@ def test_interfaces_updated_in_place_keep_ids() -> None:
     zhost = render(desired(**FULL), P70, cat)
     ifaces = [dict(i) for i in FULL["interfaces"]]
     ifaces[1] = dict(ifaces[1], ip="192.0.2.99")
-    plan = s.plan_host(desired(**dict(FULL, interfaces=ifaces)), zhost, cat, P70)
+    plan = s.plan_host(desired(**{**FULL, "interfaces": ifaces}), zhost, cat, P70)
     assert plan.changed_fields == ["interfaces"]
     ids = [i.get("interfaceid") for i in plan.params["interfaces"]]
     assert ids == ["900", "901", "902", "903"]
@@ -155,16 +159,16 @@ def test_removed_interface_is_dropped_new_one_has_no_id() -> None:
     cat = catalog()
     zhost = render(desired(**FULL), P70, cat)
     ifaces = [FULL["interfaces"][1], {"type": "ipmi", "ip": "192.0.2.50"}]
-    plan = s.plan_host(desired(**dict(FULL, interfaces=ifaces)), zhost, cat, P70)
+    plan = s.plan_host(desired(**{**FULL, "interfaces": ifaces}), zhost, cat, P70)
     assert [i.get("interfaceid") for i in plan.params["interfaces"]] == ["900", None]
 
 
 def test_templates_unlink_by_default_clear_on_request() -> None:
     cat = catalog()
     zhost = render(desired(**FULL), P70, cat)
-    plan = s.plan_host(desired(**dict(FULL, templates=["ICMP Ping"])), zhost, cat, P70)
+    plan = s.plan_host(desired(**{**FULL, "templates": ["ICMP Ping"]}), zhost, cat, P70)
     assert plan.params == {"hostid": "10500", "templates": [{"templateid": "10564"}]}
-    plan = s.plan_host(desired(**dict(FULL, templates=["ICMP Ping"], clear_removed_templates=True)), zhost, cat, P70)
+    plan = s.plan_host(desired(**{**FULL, "templates": ["ICMP Ping"], "clear_removed_templates": True}), zhost, cat, P70)
     assert plan.params["templates_clear"] == [{"templateid": "10700"}]
 
 
@@ -172,9 +176,9 @@ def test_write_only_secrets_on_create_only() -> None:
     cat = catalog()
     zhost = render(desired(**FULL), P70, cat)
     # another PSK value and another secret macro value: not detectable, not written
-    other = dict(FULL, tls_psk="ff" * 16, macros=[{"macro": "{$PASS}", "value": "other", "type": "secret"}, {"macro": "{$TEXT}", "value": "t"}])
+    other = {**FULL, "tls_psk": "ff" * 16, "macros": [{"macro": "{$PASS}", "value": "other", "type": "secret"}, {"macro": "{$TEXT}", "value": "t"}]}
     assert s.plan_host(desired(**other), zhost, cat, P70).action == "unchanged"
-    plan = s.plan_host(desired(**dict(other, update_secrets="always")), zhost, cat, P70)
+    plan = s.plan_host(desired(**{**other, "update_secrets": "always"}), zhost, cat, P70)
     assert plan.action == "update"
     assert {"macros", "tls_psk"} <= set(plan.changed_fields)
     assert plan.params["tls_psk"] == "ff" * 16 and plan.params["tls_psk_identity"] == "web01-id"
@@ -185,7 +189,7 @@ def test_new_secret_macro_is_written() -> None:
     cat = catalog()
     zhost = render(desired(**FULL), P70, cat)
     macros = FULL["macros"] + [{"macro": "{$NEW}", "value": "brand-new-secret", "type": "secret"}]
-    plan = s.plan_host(desired(**dict(FULL, macros=macros)), zhost, cat, P70)
+    plan = s.plan_host(desired(**{**FULL, "macros": macros}), zhost, cat, P70)
     assert plan.changed_fields == ["macros"]
     sent = {m["macro"]: m for m in plan.params["macros"]}
     assert sent["{$NEW}"]["value"] == "brand-new-secret" and "hostmacroid" not in sent["{$NEW}"]
@@ -195,7 +199,7 @@ def test_new_secret_macro_is_written() -> None:
 def test_tls_change_does_not_resend_the_psk() -> None:
     cat = catalog()
     zhost = render(desired(**FULL), P70, cat)
-    plan = s.plan_host(desired(**dict(FULL, tls_accept=["psk", "certificate"])), zhost, cat, P70)
+    plan = s.plan_host(desired(**{**FULL, "tls_accept": ["psk", "certificate"]}), zhost, cat, P70)
     assert plan.params == {"hostid": "10500", "tls_accept": 6}
 
 
@@ -250,7 +254,7 @@ def test_proxy_group_on_60_is_a_clear_error() -> None:
 
 
 def test_wrong_types_are_reported_by_the_spec() -> None:
-    _, errors = validate_host_options({"host": "x", "interfaces": "not-a-list-of-dicts", "status": "maybe"})
+    _params, errors = validate_host_options({"host": "x", "interfaces": "not-a-list-of-dicts", "status": "maybe"})
     assert any("status" in e for e in errors) and any("interfaces" in e for e in errors)
 
 
@@ -325,7 +329,7 @@ def test_monitoring_from_proxy_to_server_60_and_70() -> None:
     cat = catalog()
     for profile in (P60, P70):
         zhost = render(desired(profile, **FULL), profile, cat)
-        plan = s.plan_host(desired(profile, **dict(FULL, monitored_by="server")), zhost, cat, profile)
+        plan = s.plan_host(desired(profile, **{**FULL, "monitored_by": "server"}), zhost, cat, profile)
         assert plan.changed_fields == ["monitored_by", "proxy"]
         expected = {"monitored_by": "0", "proxyid": "0", "proxy_groupid": "0"} if profile.is_7 else {"proxy_hostid": "0"}
         assert {k: plan.params[k] for k in expected} == expected
@@ -334,7 +338,7 @@ def test_monitoring_from_proxy_to_server_60_and_70() -> None:
 def test_proxy_group_on_70() -> None:
     cat = catalog()
     zhost = render(desired(**FULL), P70, cat)
-    plan = s.plan_host(desired(**dict(FULL, monitored_by="proxy_group", proxy_group={"name": "nb-pg-1"})), zhost, cat, P70)
+    plan = s.plan_host(desired(**{**FULL, "monitored_by": "proxy_group", "proxy_group": {"name": "nb-pg-1"}}), zhost, cat, P70)
     assert plan.params["monitored_by"] == "2" and plan.params["proxy_groupid"] == "201" and plan.params["proxyid"] == "0"
 
 
@@ -364,7 +368,10 @@ def interface(draw: st.DrawFn) -> dict[str, t.Any]:
 
 @st.composite
 def host_options(draw: st.DrawFn) -> dict[str, t.Any]:
-    options: dict[str, t.Any] = {"host": "h-" + draw(names).replace(" ", "_"), "host_groups": draw(st.lists(st.sampled_from(["NB Core", "NB Edge", "Linux servers"]), min_size=1, max_size=3))}
+    options: dict[str, t.Any] = {
+        "host": "h-" + draw(names).replace(" ", "_"),
+        "host_groups": draw(st.lists(st.sampled_from(["NB Core", "NB Edge", "Linux servers"]), min_size=1, max_size=3)),
+    }
     optional = {
         "name": names,
         "description": values,
@@ -373,7 +380,11 @@ def host_options(draw: st.DrawFn) -> dict[str, t.Any]:
         "interfaces": st.lists(interface(), max_size=5),
         "tags": st.lists(st.fixed_dictionaries({"tag": names, "value": values}), max_size=4),
         "macros": st.lists(
-            st.fixed_dictionaries({"macro": names.map(lambda n: "{$" + n.upper().replace(" ", "_").replace("-", "_") + "}"), "value": secret, "type": st.sampled_from(["text", "secret", "vault"])}),
+            st.fixed_dictionaries({
+                "macro": names.map(lambda n: "{$" + n.upper().replace(" ", "_").replace("-", "_") + "}"),
+                "value": secret,
+                "type": st.sampled_from(["text", "secret", "vault"]),
+            }),
             max_size=4, unique_by=lambda m: m["macro"],
         ),
         "inventory_mode": st.sampled_from(["manual", "automatic"]),
@@ -418,7 +429,7 @@ def test_changed_readable_passphrase_shows_as_new_value() -> None:
     zhost = render(desired(**FULL), P70, cat)
     ifaces = [dict(i) for i in FULL["interfaces"]]
     ifaces[2] = dict(ifaces[2], details=dict(ifaces[2]["details"], authpassphrase="another-pass"))
-    plan = s.plan_host(desired(**dict(FULL, interfaces=ifaces)), zhost, cat, P70)
+    plan = s.plan_host(desired(**{**FULL, "interfaces": ifaces}), zhost, cat, P70)
     assert plan.changed_fields == ["interfaces"]
     snmp_after = next(i for i in plan.after["interfaces"] if i["type"] == "snmp")
     assert snmp_after["details"]["authpassphrase"] == s.MASK_NEW

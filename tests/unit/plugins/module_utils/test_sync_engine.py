@@ -184,7 +184,8 @@ def test_auth_error_is_global(fake_zabbix: FakeZabbix, client_for: type[FakeClie
 
 
 def test_check_mode_writes_nothing_but_reports(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
-    results = run(client_for(fake_zabbix), host("a", host_groups=["NB Core", "NB Brand New"]), host("b", templates=["Missing"]), check=True, diff=True, create_missing_host_groups=True)
+    results = run(client_for(fake_zabbix), host("a", host_groups=["NB Core", "NB Brand New"]), host("b", templates=["Missing"]),
+                  check=True, diff=True, create_missing_host_groups=True)
     assert results["a"]["action"] == "created" and results["a"]["created_host_groups"] == ["NB Brand New"]
     assert results["a"]["diff"]["after"]["host_groups"] == ["NB Brand New", "NB Core"]
     assert results["b"]["failed"] and "template 'Missing' not found" in results["b"]["msg"]
@@ -227,7 +228,8 @@ def test_proxy_versions(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -
 
 
 def test_diff_and_results_never_show_secrets(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
-    snmp = {"type": "snmp", "ip": "192.0.2.1", "details": {"version": 3, "securityname": "u", "securitylevel": "authpriv", "authpassphrase": "auth-pass-secret", "privpassphrase": "priv-pass-secret"}}
+    snmp = {"type": "snmp", "ip": "192.0.2.1", "details": {"version": 3, "securityname": "u", "securitylevel": "authpriv",
+                                                           "authpassphrase": "auth-pass-secret", "privpassphrase": "priv-pass-secret"}}
     state = host("a", interfaces=[snmp])
     outputs = [run(client_for(fake_zabbix), state, diff=True), run(client_for(fake_zabbix), dict(state, update_secrets="always"), diff=True)]
     text = json.dumps(outputs)
