@@ -43,6 +43,7 @@ from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import 
     host_get_selects,
     ZabbixAPIError,
     ZabbixClient,
+    ZabbixError,
     ZabbixOptions,
     ZabbixTransientError,
     connection_argument_spec,
@@ -249,8 +250,16 @@ class SyncEngine:
                 break
             for state in again:
                 state.needs_reread = False
-            self._read(again)
-            self._plan(again)
+            try:
+                self._read(again)
+                self._plan(again)
+            except ZabbixError as exc:
+                # Zabbix went away mid-run: fail only the hosts whose write is in doubt,
+                # and keep the results of the hosts already written.
+                for state in again:
+                    if not state.done:
+                        self._fail(state, f"cannot re-read the host after a failed write ({exc}); run the sync again")
+                break
         for state in states:
             if not state.done:
                 self._fail(state, "gave up after repeated transient errors writing to Zabbix")
@@ -382,7 +391,9 @@ class SyncEngine:
                 self._finish(state)
             return
         self._create_missing_groups(pending)
-        self._write_kind("host.create", [s for s in pending if not s.done and s.plan.action == "create"])
+        creating = [s for s in pending if not s.done and s.plan.action == "create"]
+        self._write_kind("host.create", creating)
+        self._remove_concurrent_duplicates(creating)
         self._write_kind("host.update", [s for s in pending if not s.done and s.plan.action == "update"])
         self._write_kind("host.delete", [s for s in pending if not s.done and s.plan.action == "delete"])
 
@@ -409,6 +420,37 @@ class SyncEngine:
         for state in states:
             if not state.done and t.cast(Plan, state.plan).groups_to_create:
                 self._plan_one(state)  # now with the new group IDs
+
+    def _remove_concurrent_duplicates(self, created: list[HostState]) -> None:
+        """Zabbix checks "host already exists" outside any unique constraint, so two syncs
+        whose host.create calls overlap can both commit the same host. Read the names back:
+        where one exists several times, every run keeps the lowest hostid and deletes the
+        others; a run whose own copy goes re-plans against the survivor."""
+        created = [s for s in created if s.done and not s.result["failed"] and t.cast(Plan, s.plan).hostid]
+        if not created:
+            return
+        names = [t.cast(Desired, s.desired).host for s in created]
+        hostids: dict[str, list[int]] = {}
+        try:
+            for start in range(0, len(names), READ_CHUNK):
+                for host in self.client.read("host.get", {"output": ["hostid", "host"], "filter": {"host": names[start:start + READ_CHUNK]}}):
+                    hostids.setdefault(str(host["host"]), []).append(int(host["hostid"]))
+        except ZabbixError:
+            return  # the next run finds any duplicate the same way
+        extra = sorted({hostid for ids in hostids.values() for hostid in sorted(ids)[1:]})
+        if not extra:
+            return
+        for hostid in extra:  # one by one: the other run may be deleting the same copy
+            try:
+                self.client.write("host.delete", [str(hostid)])
+            except ZabbixError:
+                pass
+        for state in created:
+            ids = hostids.get(t.cast(Desired, state.desired).host, [])
+            if len(ids) > 1 and str(min(ids)) != str(t.cast(Plan, state.plan).hostid):
+                state.result = None
+                state.first_action = None
+                state.needs_reread = True
 
     def _payload(self, method: str, state: HostState) -> t.Any:
         plan = t.cast(Plan, state.plan)
@@ -440,7 +482,10 @@ class SyncEngine:
             return
         except ZabbixAPIError as exc:
             if method == "host.create" and exc.already_exists:
-                state.needs_reread = True  # a concurrent sync created it: re-read and update
+                # A concurrent sync created it: re-read and let the re-plan decide (unchanged,
+                # or updated); our create certainly did not land, so it is not "created".
+                state.first_action = None
+                state.needs_reread = True
                 return
             self._fail(state, f"{method} failed: {exc.message} {exc.data}".strip())
             return

@@ -145,6 +145,9 @@ def _session_class() -> type:
 
         def request(self, method, url, *args, **kwargs):  # type: ignore[override]
             kwargs.setdefault("timeout", self.default_timeout)
+            # Per request, because requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override
+            # a session-wide verify=False (merge_environment_settings), but not this one.
+            kwargs.setdefault("verify", self.verify)
             with self._count_lock:
                 self.request_count += 1
             return super().request(method, url, *args, **kwargs)

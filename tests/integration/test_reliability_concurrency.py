@@ -117,33 +117,16 @@ def test_two_syncs_at_once_both_end_correct(private: PrivateZabbix, stack: t.Any
     api.delete_hosts(PREFIX)
 
 
-DUPLICATES_BUG = (
-    "BUG plugins/module_utils/_engine.py SyncEngine._write_kind (host.create): Zabbix checks 'host already exists' "
-    "without a unique constraint, so two syncs whose bulk host.create calls overlap both commit and every host "
-    "exists twice (seen with the calls released together: 20 of 20 hosts duplicated). Fix: after a successful "
-    "host.create, re-read the created names (one host.get filter.host); for a name with several hostids keep the "
-    "lowest, host.delete the ones this run created if they are not the lowest, and re-plan that host against the "
-    "survivor (report unchanged/updated). Both racing runs converge on the same survivor. Also document that one "
-    "SyncHostsNow job must not run twice at once (AWX: allow_simultaneous false).")
-
-
 def test_two_syncs_at_once_create_no_duplicate_hosts() -> None:
-    """Whether Zabbix lets both overlapping creates commit depends on timing inside its
-    transactions (seen: 20 of 20 duplicated in one run, none in the next), so this cannot be a
-    strict xfail: it is marked xfailed at run time whenever the race produced duplicates."""
+    """Zabbix lets overlapping creates of one name both commit (seen: 20 of 20 hosts twice);
+    each run reads its created names back and keeps only the lowest hostid."""
     assert "duplicates" in RACE, "needs test_two_syncs_at_once_both_end_correct"
-    if RACE["duplicates"].strip():
-        pytest.xfail(f"{DUPLICATES_BUG} Duplicates this run:\n{RACE['duplicates']}")
+    assert RACE["duplicates"].strip() == ""
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG plugins/module_utils/_engine.py SyncEngine._write_one / _finish: when host.create is refused with "
-    "'already exists' (a concurrent sync created the host first) the host is re-read and re-planned, and _finish "
-    "then reports state.first_action ('created') because the re-plan is 'unchanged'. That rule is meant for a write "
-    "lost in transit that may have landed; a refused create certainly did not. Both racing runs report every host "
-    "'created' (changed counts doubled). Fix: in _write_one's already_exists branch set state.first_action = None "
-    "before the re-read, so the re-plan decides (unchanged, or updated when the other run wrote something else)."))
 def test_two_syncs_at_once_report_each_host_created_once() -> None:
+    """A run whose create was refused (or whose copy was removed as a duplicate) re-reads the
+    host and reports what it then had to do, not "created"."""
     assert "created" in RACE, "needs test_two_syncs_at_once_both_end_correct"
     assert len(RACE["created"]) == COUNT and len(set(RACE["created"])) == COUNT, RACE["created"]
 

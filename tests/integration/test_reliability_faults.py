@@ -288,13 +288,6 @@ def test_zabbix_killed_mid_run_leaves_every_host_whole_and_rerun_converges(fault
     assert_all_correct(faults, states(1))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG plugins/module_utils/_engine.py SyncEngine._run: after a write lost in transit it re-reads with "
-    "self._read(again); when Zabbix is down that read raises ZabbixTransientError out of sync(), so the batch "
-    "action reports the whole task failed and loses the per-host results of hosts already written (the hosts "
-    "created before the kill are counted failed; the rerun then changes fewer hosts than failed). Fix: catch "
-    "ZabbixError around the re-read (and the re-plan) in _run and _fail only the hosts being re-read, with the "
-    "reason, keeping the finished results."))
 def test_zabbix_killed_mid_run_reports_created_hosts_and_fails_only_the_rest(faults: Faults) -> None:
     result, old, _plan = kill_mid_run(faults)
     new_hosts = sorted(set(states(1)) - set(old))

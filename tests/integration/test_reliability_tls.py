@@ -118,13 +118,6 @@ def test_inventory_accepts_it_with_validate_certs_false(stack: t.Any, netbox_env
     assert "_meta" in relaxed.stdout
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG plugins/module_utils/_netbox.py NetBoxClient.__init__/_request: validate_certs=false is set as "
-    "session.verify=False, but requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE from the environment override "
-    "session.verify (Session.merge_environment_settings), so with either variable set (AWX execution environments, "
-    "corporate images, this machine) the inventory, writeback and summary still verify and fail on a self-signed "
-    "NetBox. Fix: pass verify=self.options.validate_certs explicitly on every session.request (or set "
-    "session.trust_env=False for verify only by passing verify per request), and add a unit test with the variable set."))
 def test_inventory_accepts_it_with_validate_certs_false_even_with_a_ca_bundle_env(
     stack: t.Any, netbox_env: dict[str, str], netbox_tls: str, tmp_path: Path
 ) -> None:

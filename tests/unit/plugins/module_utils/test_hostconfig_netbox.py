@@ -289,3 +289,23 @@ def test_writes_are_not_retried(monkeypatch):
     with pytest.raises(_netbox.NetBoxError, match=r"^writing the NetBox event log: cannot reach NetBox"):
         client.post_event_log("x")
     assert session.request_count == 1
+
+
+@pytest.mark.parametrize("validate_certs", [False, True])
+def test_validate_certs_wins_over_a_ca_bundle_from_the_environment(monkeypatch, validate_certs):
+    """requests lets REQUESTS_CA_BUNDLE override a session-wide verify=False; ours must not."""
+    import requests
+
+    seen = {}
+
+    def send(self, request, **kwargs):
+        seen["verify"] = kwargs.get("verify")
+        response = requests.Response()
+        response.status_code, response._content = 200, b"{}"
+        return response
+
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+    monkeypatch.setattr(requests.Session, "send", send)
+    client = _netbox.NetBoxClient(_netbox.NetBoxOptions(url="https://nb", token=V1, validate_certs=validate_certs))
+    client.get("status")
+    assert seen["verify"] == (False if not validate_certs else "/etc/ssl/certs/ca-certificates.crt")

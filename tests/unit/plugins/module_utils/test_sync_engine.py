@@ -243,3 +243,62 @@ def test_body_auth_refused_falls_back_to_the_version(fake_zabbix: FakeZabbix, cl
     client = client_for(fake_zabbix)
     assert run(client, host("a"))["a"]["action"] == "created"
     assert fake_zabbix.methods()[:3] == ["host.get", "apiinfo.version", "host.get"]
+
+
+def duplicate_during_create(fake: FakeZabbix, name: str, hostid: str) -> None:
+    """The next host.create first lets a concurrent sync commit the same host with ``hostid``:
+    Zabbix's "already exists" check is no constraint, so both creates land."""
+    original = fake.api_host_create
+
+    def create(params: t.Any) -> t.Any:
+        fake.api_host_create = original
+        ours = original(params)  # both passed the name check before either committed
+        theirs = fake.hosts.pop(original([{"host": f"{name} (theirs)", "groups": [{"groupid": "21"}]}])["hostids"][0])
+        fake.hosts[hostid] = {**theirs, "hostid": hostid, "host": name}
+        return ours
+
+    fake.api_host_create = create
+
+
+def test_concurrent_duplicate_with_a_lower_id_wins_and_ours_goes(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
+    duplicate_during_create(fake_zabbix, "a", "100")
+    results = run(client_for(fake_zabbix), host("a"), host("b"))
+    assert [h["hostid"] for h in fake_zabbix.hosts.values() if h["host"] == "a"] == ["100"]
+    assert results["a"]["action"] == "updated" and results["a"]["hostid"] == "100"  # ours was deleted, theirs repaired
+    assert results["b"]["action"] == "created"
+    assert fake_zabbix.host("a")["name"] == "Visible a"
+
+
+def test_concurrent_duplicate_with_a_higher_id_goes_and_ours_stays(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
+    duplicate_during_create(fake_zabbix, "a", "99999")
+    result = run(client_for(fake_zabbix), host("a"))["a"]
+    remaining = [h["hostid"] for h in fake_zabbix.hosts.values() if h["host"] == "a"]
+    assert remaining == [result["hostid"]] and remaining != ["99999"]
+    assert result["action"] == "created"
+
+
+def test_refused_create_of_a_host_that_needs_nothing_more_is_unchanged(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
+    """Two runs with the same desired state: the one whose create is refused reports unchanged."""
+    def sneak_in(params: t.Any) -> bool:
+        pending, fake_zabbix.failures = fake_zabbix.failures, []
+        run(client_for(fake_zabbix), host("a"))
+        fake_zabbix.failures = pending
+        return True
+
+    fake_zabbix.fail("host.create", ZabbixAPIError("host.create", "Invalid params.", 'Host with the same name "a" already exists.'), when=sneak_in)
+    assert run(client_for(fake_zabbix), host("a"))["a"]["action"] == "unchanged"
+
+
+def test_zabbix_gone_after_a_lost_write_fails_only_the_hosts_in_doubt(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
+    run(client_for(fake_zabbix), host("old"))
+
+    def update_lost(params: t.Any) -> t.Any:
+        def down(params: t.Any) -> t.Any:
+            raise ZabbixTransientError("host.get: connection refused")
+        fake_zabbix.api_host_get = down
+        raise ZabbixTransientError("host.update: connection reset")
+
+    fake_zabbix.api_host_update = update_lost
+    results = run(client_for(fake_zabbix), host("new"), host("old", description="changed"))
+    assert results["new"]["action"] == "created"
+    assert results["old"]["failed"] and results["old"]["msg"].startswith("old: ") and "re-read" in results["old"]["msg"]
