@@ -56,9 +56,10 @@ def _all_specs() -> dict[str, dict[str, t.Any]]:
 
     init_plugin_loader([str(collections)])
     engine = importlib.import_module("ansible_collections.netbox_zabbix.sync.plugins.module_utils._engine")
-    job = importlib.import_module("ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_job")
+    job = importlib.import_module("ansible_collections.netbox_zabbix.sync.plugins.module_utils._sync_job_specs")
     specs = {"zabbix_host_sync": engine.module_argument_spec(), "zabbix_host_sync_batch": engine.batch_argument_spec(),
-             "netbox (actions)": job.netbox_argument_spec()}
+             "netbox (actions)": job.netbox_argument_spec(), "zabbix_sync_summary": job.summary_argument_spec(),
+             "netbox_hostconfig_writeback": job.writeback_argument_spec(), "zabbix_orphans": job.orphans_argument_spec()}
     # every action plugin's own spec constant(s), whatever they are called
     for path in sorted((REPO / "plugins" / "action").glob("*.py")):
         module = importlib.import_module(f"ansible_collections.netbox_zabbix.sync.plugins.action.{path.stem}")
