@@ -405,18 +405,20 @@ class SyncEngine:
             try:
                 created = self.client.write("hostgroup.create", {"name": name})
                 self.catalog.groups.add(created["groupids"][0], name)
-            except ZabbixAPIError as exc:
-                if not exc.already_exists:  # created meanwhile by a concurrent sync: look it up
-                    for state in states:
-                        if name in t.cast(Plan, state.plan).groups_to_create:
-                            self._fail(state, f"host_groups: cannot create host group '{name}': {exc.data or exc.message}")
-                    continue
+                continue
+            except (ZabbixAPIError, ZabbixTransientError) as exc:
+                reason = f"{exc.data or exc.message}" if isinstance(exc, ZabbixAPIError) else str(exc)
+            # A concurrent sync may have created it meanwhile ("already exists", or a
+            # duplicate-key SQL error when both inserts overlap): use it if it is there now.
+            try:
                 for g in self.client.read("hostgroup.get", {"output": ["groupid", "name"], "filter": {"name": [name]}}):
                     self.catalog.groups.add(g["groupid"], g["name"])
-            except ZabbixTransientError as exc:
+            except ZabbixError:
+                pass
+            if name not in self.catalog.groups.by_name:
                 for state in states:
                     if name in t.cast(Plan, state.plan).groups_to_create:
-                        self._fail(state, f"host_groups: cannot create host group '{name}': {exc}")
+                        self._fail(state, f"host_groups: cannot create host group '{name}': {reason}")
         for state in states:
             if not state.done and t.cast(Plan, state.plan).groups_to_create:
                 self._plan_one(state)  # now with the new group IDs

@@ -302,3 +302,16 @@ def test_zabbix_gone_after_a_lost_write_fails_only_the_hosts_in_doubt(fake_zabbi
     results = run(client_for(fake_zabbix), host("new"), host("old", description="changed"))
     assert results["new"]["action"] == "created"
     assert results["old"]["failed"] and results["old"]["msg"].startswith("old: ") and "re-read" in results["old"]["msg"]
+
+
+def test_group_created_by_a_concurrent_sync_despite_an_sql_error_is_used(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
+    """Overlapping hostgroup.create calls: one fails with a duplicate-key SQL error, not "already exists"."""
+    def sneak_in(params: t.Any) -> bool:
+        fake_zabbix.groups["99"] = params["name"]
+        return True
+
+    fake_zabbix.fail("hostgroup.create", ZabbixAPIError("hostgroup.create", "Application error.", "SQL statement execution has failed"),
+                     when=sneak_in)
+    results = run(client_for(fake_zabbix), host("a", host_groups=["Raced"]), host("b", host_groups=["Raced"]), create_missing_host_groups=True)
+    assert {r["action"] for r in results.values()} == {"created"}
+    assert fake_zabbix.host("a")["groups"] == ["99"]
