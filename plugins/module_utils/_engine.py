@@ -184,6 +184,7 @@ class HostState:
     result: dict[str, t.Any] | None = None
     first_action: str | None = None  # survives a re-read after a write lost in transit
     needs_reread: bool = False
+    write_in_doubt: bool = False  # a write of ours failed in transit: it may have landed
 
     @property
     def done(self) -> bool:
@@ -466,7 +467,7 @@ class SyncEngine:
                     answer = self.client.write(method, [self._payload(method, s) for s in chunk])
                 except ZabbixTransientError:
                     for state in chunk:
-                        state.needs_reread = True  # maybe written, maybe not: look again first
+                        state.needs_reread = state.write_in_doubt = True  # maybe written, maybe not: look again first
                     continue
                 except ZabbixAPIError:
                     pass  # one bad host rolls the call back: isolate it below
@@ -480,13 +481,14 @@ class SyncEngine:
         try:
             answer = self.client.write(method, [self._payload(method, state)])
         except ZabbixTransientError:
-            state.needs_reread = True
+            state.needs_reread = state.write_in_doubt = True
             return
         except ZabbixAPIError as exc:
             if method == "host.create" and exc.already_exists:
-                # A concurrent sync created it: re-read and let the re-plan decide (unchanged,
-                # or updated); our create certainly did not land, so it is not "created".
-                state.first_action = None
+                # Re-read and update. Unless an earlier create of ours may have landed, a
+                # concurrent sync created it: the re-plan decides (unchanged or updated).
+                if not state.write_in_doubt:
+                    state.first_action = None
                 state.needs_reread = True
                 return
             self._fail(state, f"{method} failed: {exc.message} {exc.data}".strip())

@@ -315,3 +315,23 @@ def test_group_created_by_a_concurrent_sync_despite_an_sql_error_is_used(fake_za
     results = run(client_for(fake_zabbix), host("a", host_groups=["Raced"]), host("b", host_groups=["Raced"]), create_missing_host_groups=True)
     assert {r["action"] for r in results.values()} == {"created"}
     assert fake_zabbix.host("a")["groups"] == ["99"]
+
+
+def test_refused_create_after_our_own_create_was_lost_in_transit_is_still_created(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
+    """Our first create timed out but landed late, the retry is refused: the host was created by us."""
+    original = fake_zabbix.api_host_create
+    late: list[t.Any] = []
+
+    def lost(params: t.Any) -> t.Any:
+        fake_zabbix.api_host_create = land_late_then_refuse
+        late.append(params)
+        raise ZabbixTransientError("host.create: timed out")
+
+    def land_late_then_refuse(params: t.Any) -> t.Any:
+        fake_zabbix.api_host_create = original
+        original(late[0])
+        return original(params)
+
+    fake_zabbix.api_host_create = lost
+    assert run(client_for(fake_zabbix), host("a"))["a"]["action"] == "created"
+    assert len([h for h in fake_zabbix.hosts.values() if h["host"] == "a"]) == 1
