@@ -403,20 +403,8 @@ class SyncEngine:
         if not needed:
             return
         for name in needed:
-            try:
-                created = self.client.write("hostgroup.create", {"name": name})
-                self.catalog.groups.add(created["groupids"][0], name)
-                continue
-            except (ZabbixAPIError, ZabbixTransientError) as exc:
-                reason = f"{exc.data or exc.message}" if isinstance(exc, ZabbixAPIError) else str(exc)
-            # A concurrent sync may have created it meanwhile ("already exists", or a
-            # duplicate-key SQL error when both inserts overlap): use it if it is there now.
-            try:
-                for g in self.client.read("hostgroup.get", {"output": ["groupid", "name"], "filter": {"name": [name]}}):
-                    self.catalog.groups.add(g["groupid"], g["name"])
-            except ZabbixError:
-                pass
-            if name not in self.catalog.groups.by_name:
+            reason = self._create_group(name)
+            if reason is not None:
                 for state in states:
                     if name in t.cast(Plan, state.plan).groups_to_create:
                         self._fail(state, f"host_groups: cannot create host group '{name}': {reason}")
@@ -454,6 +442,25 @@ class SyncEngine:
                 state.result = None
                 state.first_action = None
                 state.needs_reread = True
+
+    def _create_group(self, name: str) -> str | None:
+        """Create one host group; None when it exists afterwards, else the reason."""
+        try:
+            created = self.client.write("hostgroup.create", {"name": name})
+            self.catalog.groups.add(created["groupids"][0], name)
+            return None
+        except ZabbixAPIError as exc:
+            reason = f"{exc.data or exc.message}"
+        except ZabbixTransientError as exc:
+            reason = str(exc)
+        # A concurrent sync may have created it meanwhile ("already exists", or a
+        # duplicate-key SQL error when both inserts overlap): use it if it is there now.
+        try:
+            for g in self.client.read("hostgroup.get", {"output": ["groupid", "name"], "filter": {"name": [name]}}):
+                self.catalog.groups.add(g["groupid"], g["name"])
+        except ZabbixError:
+            pass
+        return None if name in self.catalog.groups.by_name else reason
 
     def _payload(self, method: str, state: HostState) -> t.Any:
         plan = t.cast(Plan, state.plan)
