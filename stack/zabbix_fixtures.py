@@ -135,6 +135,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # zabbix-utils also reads ZABBIX_USER/ZABBIX_PASSWORD from the environment (a sourced
+    # stack env file sets them) and refuses a token together with them.
+    for name in ("ZABBIX_USER", "ZABBIX_PASSWORD"):
+        os.environ.pop(name, None)
     api = ZabbixAPI(url=args.url, token=args.token)
     try:
         fixtures = ensure_fixtures(api)
