@@ -15,12 +15,15 @@ import os
 import re
 import shlex
 import subprocess
+import sys
 import typing as t
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "tools"))
+from ansible_json import unwrap_unsafe  # noqa: E402
 STACK_DIR = Path(os.environ.get("STACK_DIR", REPO / ".stack"))
 ENV_FILE = STACK_DIR / "netbox.env"
 VENV_BIN = REPO / ".venv" / "bin"
@@ -130,19 +133,8 @@ def run_inventory(path: Path, netbox: dict[str, str], *args: str, token: str | N
     return result
 
 
-def unwrap(value: t.Any) -> t.Any:
-    """ansible-inventory writes untrusted strings as {"__ansible_unsafe": "..."}."""
-    if isinstance(value, dict):
-        if set(value) == {"__ansible_unsafe"}:
-            return value["__ansible_unsafe"]
-        return {key: unwrap(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [unwrap(item) for item in value]
-    return value
-
-
 def parse_list(result: subprocess.CompletedProcess) -> tuple[dict[str, dict], dict[str, set[str]]]:
-    data = unwrap(json.loads(result.listing))  # type: ignore[attr-defined]
+    data = unwrap_unsafe(json.loads(result.listing))  # type: ignore[attr-defined]
     hostvars = data["_meta"]["hostvars"]
     groups = {name: set(group.get("hosts", [])) for name, group in data.items() if name != "_meta"}
     return hostvars, groups
@@ -422,7 +414,6 @@ def test_no_filter_is_not_filtered(tmp_path, netbox, seeded):
 
 
 def test_cache_and_refresh(tmp_path, netbox, reference_data):
-    import sys
 
     sys.path.insert(0, str(REPO / ".cache" / "collections"))
     from ansible_collections.netbox_zabbix.sync.plugins.module_utils._netbox import NetBoxClient, NetBoxOptions
@@ -448,7 +439,6 @@ def test_cache_and_refresh(tmp_path, netbox, reference_data):
 
 
 def test_event_log_write(netbox):
-    import sys
 
     sys.path.insert(0, str(REPO / ".cache" / "collections"))
     from ansible_collections.netbox_zabbix.sync.plugins.module_utils._netbox import NetBoxClient, NetBoxOptions

@@ -34,6 +34,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "tools"))
+from ansible_json import unwrap_unsafe  # noqa: E402
 from fault_proxy import PrivateZabbix, host_mismatches  # noqa: E402
 
 STACK_DIR = Path(os.environ.get("STACK_DIR", REPO / ".stack"))
@@ -108,17 +109,6 @@ def netbox_tables_checksum() -> dict[str, str]:
     return dict(line.split("\t") for line in done.stdout.strip().splitlines())
 
 
-def unwrap(value: t.Any) -> t.Any:
-    """ansible-inventory --list writes NetBox strings as {"__ansible_unsafe": "..."}."""
-    if isinstance(value, dict):
-        if set(value) == {"__ansible_unsafe"}:
-            return value["__ansible_unsafe"]
-        return {k: unwrap(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [unwrap(v) for v in value]
-    return value
-
-
 class Scale:
     def __init__(self, private: PrivateZabbix, zabbix: t.Any, zabbix_env: dict[str, str], netbox_env: dict[str, str], tmp: Path) -> None:
         self.private = private
@@ -159,7 +149,7 @@ class Scale:
     def desired(self) -> dict[str, dict[str, t.Any]]:
         result = run([str(VENV_BIN / "ansible-inventory"), "-i", str(self.inventory), "--list"], self.env())
         assert result.returncode == 0, explain(result)
-        hostvars = unwrap(json.loads(result.stdout)["_meta"]["hostvars"])
+        hostvars = unwrap_unsafe(json.loads(result.stdout)["_meta"]["hostvars"])
         return {name: hv for name, hv in hostvars.items() if name.startswith((f"{PREFIX}-", f"z-{PREFIX}-"))}
 
     def zabbix_hosts(self) -> dict[str, dict[str, t.Any]]:
