@@ -98,6 +98,9 @@ def update_params(d: dict[str, Any], have: dict[str, Any], want: dict[str, Any],
     return change
 
 
+WRITE_CHUNK = 1000
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--desired", required=True)
@@ -124,10 +127,12 @@ def main() -> int:
         else:
             unchanged += 1
     if not args.check:
-        if creates:
-            api.host.create(creates)
-        if updates:
-            api.host.update(updates)
+        # Chunks of 1,000: one host.create of 10,000 hosts fails inside Zabbix
+        # ("Database error occurred"); 1,000 at a time is what one call handles here.
+        for start in range(0, len(creates), WRITE_CHUNK):
+            api.host.create(creates[start:start + WRITE_CHUNK])
+        for start in range(0, len(updates), WRITE_CHUNK):
+            api.host.update(updates[start:start + WRITE_CHUNK])
     print(json.dumps({"created": len(creates), "updated": len(updates), "unchanged": unchanged, "check": args.check,
                       "seconds": round(time.perf_counter() - started, 3)}))
     return 0
