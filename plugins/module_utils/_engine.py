@@ -293,7 +293,9 @@ class SyncEngine:
             for start in range(0, len(unique), READ_CHUNK):
                 chunk = unique[start:start + READ_CHUNK]
                 found.extend(self.client.read("host.get", {"output": "extend", "filter": {"host": chunk}, **profile.host_get_selects(inventory_fields)}))
-        by_name = {str(h["host"]): h for h in found}
+        by_name: dict[str, dict[str, t.Any]] = {}
+        for host in sorted(found, key=lambda h: int(h["hostid"]), reverse=True):
+            by_name[str(host["host"])] = host  # a name left twice by a past race: the lowest hostid, as the clean-up keeps
         for state, name in zip(states, names):
             state.zhost = by_name.get(name)
 

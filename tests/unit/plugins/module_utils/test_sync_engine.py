@@ -335,3 +335,13 @@ def test_refused_create_after_our_own_create_was_lost_in_transit_is_still_create
     fake_zabbix.api_host_create = lost
     assert run(client_for(fake_zabbix), host("a"))["a"]["action"] == "created"
     assert len([h for h in fake_zabbix.hosts.values() if h["host"] == "a"]) == 1
+
+
+def test_a_name_left_twice_by_a_past_race_is_synced_on_its_lowest_hostid(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
+    run(client_for(fake_zabbix), host("a"))
+    first = fake_zabbix.host("a")
+    fake_zabbix.hosts["99999"] = {**first, "hostid": "99999", "description": "the later copy"}
+    result = run(client_for(fake_zabbix), host("a", description="wanted"))["a"]
+    assert result["hostid"] == first["hostid"] and result["action"] == "updated"
+    assert fake_zabbix.hosts[first["hostid"]]["description"] == "wanted"
+    assert fake_zabbix.hosts["99999"]["description"] == "the later copy"
