@@ -429,7 +429,7 @@ class SyncEngine:
                 for host in self.client.read("host.get", {"output": ["hostid", "host"], "filter": {"host": names[start:start + READ_CHUNK]}}):
                     hostids.setdefault(str(host["host"]), []).append(int(host["hostid"]))
         except ZabbixError:
-            return  # the next run finds any duplicate the same way
+            return  # the hosts are written; a duplicate left now is synced on its lowest hostid later
         extra = sorted({hostid for ids in hostids.values() for hostid in sorted(ids)[1:]})
         if not extra:
             return
