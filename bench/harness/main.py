@@ -101,6 +101,11 @@ class Stack:
         if out.returncode != 0:
             raise RuntimeError(f"bench/clear_hostids.py failed: {out.stderr[-2000:]}")
 
+    def remove_seed(self, prefix: str) -> None:
+        """Leave the stack as the tests expect it: no benchmark HostConfigs, a pristine Zabbix."""
+        sh([os.path.join(REPO, "stack", "netbox.sh"), "seed", "--count", "0", "--reset", "--prefix", prefix], timeout=3600)
+        self.reset_zabbix()
+
     def fixtures(self, path: str) -> dict[str, Any]:
         out = sh([self.py, os.path.join(REPO, "stack", "zabbix_fixtures.py"), "--env-file",
                   os.path.join(self.dir, f"zabbix-{self.version}.env")])
@@ -300,6 +305,8 @@ def main(argv: list[str]) -> int:
     rec.data["meta"]["finished"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     rec.save()
     report.write_all(rec.data, args.output)
+    log(f"removing the benchmark's data (prefix {args.seed_prefix}) and resetting Zabbix {args.zabbix}")
+    stack.remove_seed(args.seed_prefix)
     log(f"results: {args.output}/latest.md, latest.png, latest.json")
     return 0
 
