@@ -44,8 +44,8 @@ def read_env_file(path: str) -> dict[str, str]:
     return values
 
 
-def sh(argv: list[str], timeout: float = 3600) -> str:
-    out = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=REPO, check=False)
+def sh(argv: list[str], timeout: float = 3600, env: dict[str, str] | None = None) -> str:
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=REPO, env=env, check=False)
     if out.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed ({out.returncode}): {out.stderr[-3000:]}")
     return out.stdout
@@ -95,11 +95,8 @@ class Stack:
         if not self.netbox_env.get("NETBOX_VENV"):
             return
         env = dict(os.environ, NETBOX_ROOT=self.netbox_env["NETBOX_ROOT"], DISABLE_NETBOX_ZABBIX_SIGNALS="1")
-        out = subprocess.run([os.path.join(self.netbox_env["NETBOX_VENV"], "bin", "python"),
-                              os.path.join(REPO, "bench", "clear_hostids.py")],
-                             env=env, capture_output=True, text=True, timeout=600, check=False)
-        if out.returncode != 0:
-            raise RuntimeError(f"bench/clear_hostids.py failed: {out.stderr[-2000:]}")
+        sh([os.path.join(self.netbox_env["NETBOX_VENV"], "bin", "python"), os.path.join(REPO, "bench", "clear_hostids.py")],
+           timeout=600, env=env)
 
     def remove_seed(self, prefix: str) -> None:
         """Leave the stack as the tests expect it: no benchmark HostConfigs, a pristine Zabbix."""
