@@ -287,17 +287,21 @@ class SyncEngine:
                 self.client.ensure_profile()
         else:
             self.client.connect()
-            found = []
             profile = self.client.ensure_profile()
-            unique = list(dict.fromkeys(names))
-            for start in range(0, len(unique), READ_CHUNK):
-                chunk = unique[start:start + READ_CHUNK]
-                found.extend(self.client.read("host.get", {"output": "extend", "filter": {"host": chunk}, **profile.host_get_selects(inventory_fields)}))
+            found = self._hosts_named(names, {"output": "extend", **profile.host_get_selects(inventory_fields)})
         by_name: dict[str, dict[str, t.Any]] = {}
         for host in sorted(found, key=lambda h: int(h["hostid"]), reverse=True):
             by_name[str(host["host"])] = host  # a name left twice by a past race: the lowest hostid, as the clean-up keeps
         for state, name in zip(states, names):
             state.zhost = by_name.get(name)
+
+    def _hosts_named(self, names: list[str], params: dict[str, t.Any]) -> list[dict[str, t.Any]]:
+        """host.get by technical name, READ_CHUNK names a call."""
+        unique = list(dict.fromkeys(names))
+        found: list[dict[str, t.Any]] = []
+        for start in range(0, len(unique), READ_CHUNK):
+            found.extend(self.client.read("host.get", {**params, "filter": {"host": unique[start:start + READ_CHUNK]}}))
+        return found
 
     def _normalise(self, states: list[HostState]) -> None:
         profile = self.client.ensure_profile()
@@ -425,9 +429,8 @@ class SyncEngine:
         names = [t.cast(Desired, s.desired).host for s in created]
         hostids: dict[str, list[int]] = {}
         try:
-            for start in range(0, len(names), READ_CHUNK):
-                for host in self.client.read("host.get", {"output": ["hostid", "host"], "filter": {"host": names[start:start + READ_CHUNK]}}):
-                    hostids.setdefault(str(host["host"]), []).append(int(host["hostid"]))
+            for host in self._hosts_named(names, {"output": ["hostid", "host"]}):
+                hostids.setdefault(str(host["host"]), []).append(int(host["hostid"]))
         except ZabbixError:
             return  # the hosts are written; a duplicate left now is synced on its lowest hostid later
         extra = sorted({hostid for ids in hostids.values() for hostid in sorted(ids)[1:]})
