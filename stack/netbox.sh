@@ -285,10 +285,16 @@ ensure_database() {
   start=$(now_ms)
   if db_exists "$DB_NAME"; then
     # Current unless the plugin's migrations (or NetBox) changed since this cluster was built.
-    if ! db_exists "$DB_PRISTINE" || [ "$(pristine_key)" = "$(basename "$dump")" ]; then
+    # The pristine copy is made last: without it, a build was interrupted (the database may
+    # even be empty, e.g. stopped while waiting for another stack's dump).
+    if db_exists "$DB_PRISTINE" && [ "$(pristine_key)" = "$(basename "$dump")" ]; then
       return 0
     fi
-    log "the fixture plugin's migrations changed: rebuilding the database (its data is dropped)"
+    if db_exists "$DB_PRISTINE"; then
+      log "the fixture plugin's migrations changed: rebuilding the database (its data is dropped)"
+    else
+      log "the database was left half-built by an interrupted start: rebuilding it"
+    fi
     web_down
     pg_sql -d postgres -c "DROP DATABASE $DB_NAME WITH (FORCE)"
   fi
