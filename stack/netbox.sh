@@ -46,6 +46,10 @@ REDIS_DIR=$STACK_DIR/redis-netbox
 ENV_FILE=$STACK_DIR/netbox.env
 SECRETS_FILE=$CACHE/netbox-secrets.env
 export NETBOX_ROOT
+# The fixture plugin comes from this checkout through PYTHONPATH, not from an install into
+# the shared venv: stacks of other checkouts (worktrees, clones, CI) share that venv, and an
+# editable install there made every stack run the plugin code of whichever started last.
+export PYTHONPATH="$PLUGIN_DIR${PYTHONPATH:+:$PYTHONPATH}"
 # Exists before pg_base_dir looks at it, so the cluster's place never changes between runs.
 mkdir -p "$STACK_DIR"
 
@@ -159,10 +163,6 @@ venv_dir() {
   echo "$CACHE/netbox-venv-$NETBOX_VERSION-py$ver"
 }
 
-# Fingerprint of what pip needs to redo: packaging metadata and install path. The code
-# itself is an editable install, so edits need only `restart`.
-plugin_install_key() { { echo "$PLUGIN_DIR"; cat "$PLUGIN_DIR/pyproject.toml"; } | md5sum | cut -c1-16; }
-
 # A finished venv for this NetBox version is reused as is (finding a Python through pyenv
 # shims costs seconds on a busy machine); otherwise one is built.
 existing_venv() {
@@ -205,14 +205,6 @@ ensure_venv() {
     fi
     touch "$VENV/.nzs-complete"
     log "venv ready in $(elapsed_since "$start")"
-  fi
-  local key
-  key=$(plugin_install_key)
-  if [ "$(cat "$VENV/.nzs-plugin" 2>/dev/null)" != "$key" ]; then
-    log "installing the fixture plugin from $PLUGIN_DIR (editable)"
-    "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps -e "$PLUGIN_DIR" >"$CACHE/netbox-plugin-pip.log" 2>&1 \
-      || { show_log_tail "$CACHE/netbox-plugin-pip.log"; die "installing the fixture plugin failed"; }
-    echo "$key" >"$VENV/.nzs-plugin"
   fi
   ensure_secrets
   flock -u 8
@@ -350,7 +342,7 @@ auth_header() { echo "Authorization: Bearer nbt_$NZS_TOKEN_V2_KEY.$NZS_TOKEN_V2_
 api_ready() { curl -fsS -o /dev/null --max-time 5 -H "$(auth_header)" "http://127.0.0.1:$NETBOX_PORT/api/status/"; }
 gunicorn_running() { pid_alive "$(pid_from_file "$GUNICORN_PID")"; }
 
-# gunicorn must be restarted to see edits of the (editable) plugin: remember what it runs.
+# gunicorn must be restarted to see edits of the plugin (on PYTHONPATH): remember what it runs.
 plugin_code_key() { find "$PLUGIN_DIR/netbox_zabbix" -name '*.py' -type f | sort | xargs cat | md5sum | cut -c1-16; }
 
 web_up() {
