@@ -48,10 +48,19 @@ attributes:
 options:
   host:
     description:
-      - Technical host name; the key the host is found by.
+      - Technical host name. The host is found by O(hostid) when given, else by this name.
+      - A host found by O(hostid) under another name is renamed to this one (same host, items and history).
     type: str
     required: true
     aliases: [host_name]
+  hostid:
+    description:
+      - The Zabbix host this desired state owns (the HostConfig's C(hostid)). The host is read, diffed and updated by
+        this ID, so a rename in NetBox renames the Zabbix host in place and a rename by hand in Zabbix is reverted.
+      - When it is not given, or Zabbix no longer has that host, the host is found by O(host). A name that another
+        host holds (one owned by another desired state of the same run by its ID, or any other host when renaming)
+        fails this host; it is never taken over.
+    type: str
   name:
     description:
       - Visible name. An empty string means "same as O(host)".
@@ -99,8 +108,10 @@ options:
   interfaces:
     description:
       - The complete list of interfaces.
-      - Existing interfaces are matched by type and position within the type (main first) and updated in place,
-        so their C(interfaceid) and the items bound to them survive.
+      - An entry with O(interfaces[].interfaceid) owns that Zabbix interface and updates it in place, so a swap of
+        O(interfaces[].main) or a reorder keeps each interface's ID and the items bound to it. Entries without one (or
+        whose ID is gone) take the host's other interfaces by type and position within the type (main first).
+      - Zabbix interfaces that no entry owns are removed.
       - Exactly one interface per type is main; when none is marked, the first of each type is made main.
     type: list
     elements: dict
@@ -126,6 +137,9 @@ options:
       port:
         description:
           - Port number or user macro. Defaults to 10050 (agent), 161 (SNMP), 623 (IPMI) or 12345 (JMX).
+        type: str
+      interfaceid:
+        description: The Zabbix interface this entry owns (the NetBox interface row's C(interfaceid)).
         type: str
       details:
         description: SNMP settings (SNMP interfaces only).
@@ -350,11 +364,19 @@ hostid:
   type: str
   sample: "10642"
 changed_fields:
-  description: Options whose value changed (all given options on create).
+  description: Options whose value changed (all given options on create); V(host) for a rename.
   returned: always
   type: list
   elements: str
   sample: [templates, interfaces]
+interfaceids:
+  description:
+    - The Zabbix C(interfaceid) of each entry of O(interfaces), in the order given; V(null) for an interface that does
+      not exist yet (check mode). The write-back stores them on the NetBox interface rows.
+  returned: success
+  type: list
+  elements: str
+  sample: ["51", "52"]
 created_host_groups:
   description: Host groups created (or that would be created in check mode) for this host.
   returned: when O(create_missing_host_groups=true) and groups were missing
@@ -367,7 +389,7 @@ diff:
   type: dict
   sample: {"before": {"status": "disabled"}, "after": {"status": "enabled"}}
 msg:
-  description: Why the host failed, naming the host and the option.
+  description: Why the host failed, starting with the host (the inventory host in batch mode) and naming the option.
   returned: on failure
   type: str
   sample: "web01: templates[1]: template 'Foo' not found"

@@ -317,9 +317,12 @@ def test_field_by_field(listed, rest, reference_data):
         assert host["zabbix_host_valid"] is True, host["zabbix_host_errors"]
         assert host["zabbix_host_errors"] == []
         object_type = reference_data["content_types"][hc["content_type"]]
+        rows = [(kind, row) for kind in ("agent", "snmp") for row in reference_data[kind].get(hc["id"], [])]
         assert host["netbox_hostconfig"] == {"id": hc["id"], "name": hc["name"], "hostid": hc["hostid"],
                                              "in_sync": hc["in_sync"], "object_type": object_type,
-                                             "object_id": hc["object_id"]}
+                                             "object_id": hc["object_id"],
+                                             "interfaces": [{"kind": kind, "id": row["id"], "hostid": row["hostid"],
+                                                             "interfaceid": row["interfaceid"]} for kind, row in rows]}
         endpoint = "dcim/devices" if object_type == "device" else "virtualization/virtual-machines"
         obj = rest.get(f"{endpoint}/{hc['object_id']}")
         assert host["netbox_object"] == {

@@ -229,6 +229,25 @@ def test_bogus_ordering_and_cursor_paging_are_500(nb, objects):
     assert nb.get(f"{API}{PLUGIN}/host-config/", params={"start": 1, "limit": 3}, timeout=30).status_code == 500
 
 
+def test_cursor_paging_with_ordering_is_400(nb, objects):
+    response = nb.get(f"{API}{PLUGIN}/host-config/", params={"start": 0, "ordering": "id", "limit": 3}, timeout=30)
+    assert response.status_code == 400
+    assert response.json() == ["Ordering cannot be specified in conjunction with cursor-based pagination."]
+
+
+def test_snmp_details_are_nullable_like_the_real_model(nb, objects):
+    """The real plugin's model lets every SNMP detail be null (the spec's "Identity" section)."""
+    url = f"{API}{PLUGIN}/snmp-interface/{objects['snmp']['id']}/"
+    nullable = ("version", "bulk", "max_repetitions", "securitylevel", "authprotocol", "privprotocol",
+                "authpassphrase", "privpassphrase", "contextname")
+    before = ok(nb.get(url, timeout=30))
+    try:
+        row = ok(nb.patch(url, json=dict.fromkeys(nullable), timeout=30))
+        assert all(row[key] is None for key in nullable), row
+    finally:
+        ok(nb.patch(url, json={key: before[key] for key in nullable}, timeout=30))
+
+
 def test_event_log_lists_newest_first_without_ordering(nb, objects):
     rows = ok(nb.get(f"{API}{PLUGIN}/event-log/", timeout=30))["results"]
     created = [row["created"] for row in rows]

@@ -87,6 +87,10 @@ class NetBox:
     def hostconfigs(self) -> list[dict]:
         return self.all(f"{PLUGIN_API}/host-config")
 
+    def interface_rows(self, hostconfig_ids: set[int]) -> list[dict]:
+        return [row for kind in ("agent", "snmp") for row in self.all(f"{PLUGIN_API}/{kind}-interface")
+                if row["host_config"] in hostconfig_ids]
+
     def event_log(self) -> list[dict]:
         return self.all(f"{PLUGIN_API}/event-log")
 
@@ -246,7 +250,10 @@ def test_full_run_syncs_counts_failures_and_writes_back(stack: Stack) -> None:
     hostconfigs = stack.netbox.hostconfigs()
     written = {hc["hostid"] for hc in hostconfigs if hc["hostid"] is not None}
     assert written == {int(host["hostid"]) for host in zabbix_hosts.values()}
-    assert summary["writeback"] == {"patched": COUNT, "would_patch": 0, "failed": 0}
+    # one PATCH per HostConfig (hostid, in_sync) and one per interface row (hostid, interfaceid)
+    rows = stack.netbox.interface_rows({hc["id"] for hc in hostconfigs if hc["hostid"] is not None})
+    assert rows and all(row["hostid"] is not None and row["interfaceid"] is not None for row in rows)
+    assert summary["writeback"] == {"patched": COUNT + len(rows), "would_patch": 0, "failed": 0}
 
     # the JSON-lines event log: one event per host, secrets never in it
     host_events = [event for event in events if event["event"] == "host"]
@@ -293,7 +300,9 @@ def test_limit_run_covers_a_subset(stack: Stack) -> None:
     new_hostid = stack.managed_hosts()[victim]["hostid"]
     assert new_hostid != old_hostid
     hostconfig = next(hc for hc in stack.netbox.hostconfigs() if hc["hostid"] == int(new_hostid))
-    assert hostconfig is not None and summary["writeback"]["patched"] == 1
+    rows = stack.netbox.interface_rows({hostconfig["id"]})
+    assert summary["writeback"]["patched"] == 1 + len(rows)  # the HostConfig and its interface rows
+    assert {row["hostid"] for row in rows} == {int(new_hostid)}
 
 
 def test_per_host_mode(stack: Stack) -> None:

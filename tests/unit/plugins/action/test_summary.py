@@ -128,7 +128,7 @@ def test_writeback_failure_fails_the_host() -> None:
     summary = run_action({"results": BATCH, "writeback": writeback})["summary"]
     assert summary["failed"] == 2 and summary["created"] == 0
     error = next(item["error"] for item in summary["failed_hosts"] if item["host"] == "web-01")
-    assert error.startswith("created in Zabbix (hostid 10700) but writing back to NetBox failed")
+    assert error.startswith("web-01: created in Zabbix (hostid 10700) but writing back to NetBox failed")
     assert summary["writeback"] == {"patched": 1, "would_patch": 0, "failed": 1}
 
 

@@ -138,7 +138,8 @@ def test_every_hostconfig_becomes_a_host(inventory):
     assert host["netbox_inventory_filtered"] is False
     assert host["zabbix_host"]["proxy"] == {"name": "ho-proxy", "proxyid": "1"}
     assert host["netbox_hostconfig"] == {"id": 94, "name": "z-ho-dev-03", "hostid": None, "in_sync": False,
-                                         "object_type": "device", "object_id": 1077}
+                                         "object_type": "device", "object_id": 1077,
+                                         "interfaces": [{"kind": "agent", "id": 63, "hostid": None, "interfaceid": None}]}
 
 
 def test_requests_grow_with_lists_not_hosts(inventory):
