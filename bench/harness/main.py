@@ -94,7 +94,9 @@ class Stack:
         """Zabbix is empty now: no HostConfig may keep pointing at a host it had."""
         if not self.netbox_env.get("NETBOX_VENV"):
             return
-        env = dict(os.environ, NETBOX_ROOT=self.netbox_env["NETBOX_ROOT"], DISABLE_NETBOX_ZABBIX_SIGNALS="1")
+        # the fixture plugin is on NetBox's PYTHONPATH (stack/netbox.sh), not in its venv
+        env = dict(os.environ, NETBOX_ROOT=self.netbox_env["NETBOX_ROOT"], DISABLE_NETBOX_ZABBIX_SIGNALS="1",
+                   PYTHONPATH=os.path.join(REPO, "tests", "netbox_plugin"))
         sh([os.path.join(self.netbox_env["NETBOX_VENV"], "bin", "python"), os.path.join(REPO, "bench", "clear_hostids.py")],
            timeout=600, env=env)
 

@@ -251,7 +251,9 @@ class NetboxZabbixSync(Tool):
 
     def prepare(self, ctx: Context) -> None:
         env = {k: v for k, v in os.environ.items()}
-        env.update({"NETBOX_ROOT": ctx.netbox_env["NETBOX_ROOT"], "DISABLE_NETBOX_ZABBIX_SIGNALS": "1"})
+        # the fixture plugin is on NetBox's PYTHONPATH (stack/netbox.sh), not in its venv
+        env.update({"NETBOX_ROOT": ctx.netbox_env["NETBOX_ROOT"], "DISABLE_NETBOX_ZABBIX_SIGNALS": "1",
+                    "PYTHONPATH": os.path.join(REPO, "tests", "netbox_plugin")})
         python = os.path.join(ctx.netbox_env["NETBOX_VENV"], "bin", "python")
         out = subprocess.run([python, os.path.join(BENCH, "nzs", "prepare.py"), ctx.hosts_file], env=env,
                              capture_output=True, text=True, check=False, timeout=1800)
