@@ -56,8 +56,8 @@ options:
   source_error:
     description:
       - Why the hosts of the run could not be read (the HostConfig inventory source failed).
-      - The run is then a failure whatever the host results say; the message becomes
-        V(Sync failed: the HostConfigs could not be read:) followed by this text, and it is the first of C(errors).
+      - "The run is then a failure whatever the host results say; the message becomes
+        V(Sync failed: the HostConfigs could not be read:) followed by this text, and it is the first of C(errors)."
     type: str
   writeback:
     description:
