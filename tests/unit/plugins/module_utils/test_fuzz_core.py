@@ -171,7 +171,8 @@ _OPTION_PATH = (r"(?:" + "|".join(sorted((re.escape(o) for o in OPTION_NAMES), k
 # the shapes a per-field reason takes: ours ("interfaces[1].port: ...") and ansible-core's validation
 _FIELD_REASON = re.compile("|".join(f"(?:{form})" for form in (
     rf"{_OPTION_PATH}: \S", rf"{_OPTION_PATH} must be", rf"{_OPTION_PATH}[.,]", rf"argument '{_OPTION_PATH}'",
-    rf"value of {_OPTION_PATH} must", rf"value of [a-z_]+ must be one of: .* found in {_OPTION_PATH}",
+    rf"value of {_OPTION_PATH} must", rf"value of [a-z_]+ must be one (?:or more )?of: .* found in {_OPTION_PATH}",
+    rf"argument '[a-z_]+' is of type .* found in '{_OPTION_PATH}",
     rf"missing required arguments: {_OPTION_PATH}", rf"parameters are mutually exclusive: {_OPTION_PATH}",
 )))
 
@@ -190,6 +191,7 @@ def names_a_field(message: str) -> bool:
 def test_names_a_field_needs_the_field_first() -> None:
     assert names_a_field("sw-1: interfaces[1].port: must be 1-65535, got 0")
     assert names_a_field("sw-1: argument 'tags' is of type str; value of status must be one of: enabled, got: x")
+    assert names_a_field("sw-1: argument 'bulk' is of type float found in 'interfaces -> details'. and we were unable")
     assert not names_a_field("sw-1: the host name could not be written")
     assert not names_a_field("sw-1: Zabbix said: host already exists")
     assert not names_a_field("a message without any field or label")
