@@ -46,19 +46,18 @@ def sync(stack: t.Any, tmp_path: Path, env: dict[str, str], inventory: dict[str,
     path = tmp_path / f"{name}.netbox_hostconfig.yml"
     path.write_text(inventory if isinstance(inventory, str) else json.dumps(inventory))
     log = tmp_path / "sync_log.jsonl"
-    extra = {"NETBOX_ZABBIX_SYNC_LOG_PATH": str(log), **env}
-    # the json stdout callback prints the set_stats data (what AWX stores as artifacts)
+    # no ansible.cfg: ansible-core's defaults (inventory plugins through `auto`), plus the callback
+    (tmp_path / "empty.cfg").write_text("")
+    extra = {"NETBOX_ZABBIX_SYNC_LOG_PATH": str(log), "ANSIBLE_CONFIG": str(tmp_path / "empty.cfg"),
+             "ANSIBLE_CALLBACKS_ENABLED": "netbox_zabbix.sync.sync_log", **env}
     done = subprocess.run(
         [str(stack.VENV_BIN / "ansible-playbook"), "-i", str(path), "playbooks/sync_hosts.yml", *args],
         capture_output=True, text=True, cwd=stack.REPO, timeout=600, check=False,
-        env=stack.ansible_env({**extra, "ANSIBLE_SHOW_CUSTOM_STATS": "1", "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json"}))
+        env=stack.ansible_env({**extra, "ANSIBLE_SHOW_CUSTOM_STATS": "1"}))
     events = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
-    summary = None
-    try:
-        output, _end = json.JSONDecoder().raw_decode(done.stdout[done.stdout.index("{"):])
-        summary = output["custom_stats"]["_run"]["zabbix_sync_summary"]
-    except (ValueError, KeyError):
-        pass
+    # the default callback prints the set_stats data (what AWX stores as artifacts) as "\tRUN: {json}"
+    stats = [line.split("RUN: ", 1)[1] for line in done.stdout.splitlines() if line.startswith("\tRUN: ")]
+    summary = json.loads(stats[-1])["zabbix_sync_summary"] if stats else None
     return Run(done.returncode, done.stdout + done.stderr, events, summary)
 
 
@@ -84,7 +83,7 @@ def test_netbox_unreachable(stack, tmp_path, env):
                       [env["NETBOX_TOKEN"]])
 
 
-@pytest.mark.parametrize("token", ["nbt_AAAAAAAAAAAA.0000000000000000000000000000000000000000", "0" * 40])
+@pytest.mark.parametrize("token", ["nbt_AAAAAAAAAAAA.0000000000000000000000000000000000000000", "0" * 40], ids=["v2", "v1"])
 def test_token_refused(stack, tmp_path, env, token):
     run = sync(stack, tmp_path, {**env, "NETBOX_TOKEN": token}, {"plugin": "netbox_zabbix.sync.hostconfig"})
     assert_failed_run(run, str(tmp_path / "nb.netbox_hostconfig.yml"), r"refused the token \(HTTP 40[13]\)", [token])
@@ -113,10 +112,20 @@ def test_bad_inventory_option_is_recorded_in_the_netbox_event_log(stack, tmp_pat
 
 
 def test_typo_in_the_plugin_line(stack, tmp_path, env):
+    # ansible-core's `auto` plugin cannot load the misspelt plugin: nothing of ours ran at all
     run = sync(stack, tmp_path, env, "plugin: netbox_zabbix.sync.hostconfg\n")
     assert run.returncode != 0
     assert run.summary is not None and run.summary["message"].startswith(
         FAILED + "no netbox_zabbix.sync.hostconfig inventory source was read"), run.output[-3000:]
+    assert str(tmp_path / "nb.netbox_hostconfig.yml") in run.summary["message"]
+
+
+def test_typo_in_the_plugin_line_with_the_plugin_enabled(stack, tmp_path, env):
+    # the project's ansible.cfg enables the plugin by name: it reads the file and names the typo
+    run = sync(stack, tmp_path, {**env, "ANSIBLE_INVENTORY_ENABLED": "netbox_zabbix.sync.hostconfig"},
+               "plugin: netbox_zabbix.sync.hostconfg\n")
+    assert_failed_run(run, str(tmp_path / "nb.netbox_hostconfig.yml"),
+                      "Incorrect plugin name in file: netbox_zabbix.sync.hostconfg", [])
 
 
 def test_a_missing_inventory_file(stack, tmp_path, env):
