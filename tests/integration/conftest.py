@@ -23,6 +23,8 @@ Data ownership (so that ``make demo`` then ``make test`` works, and tests pass i
 * Each module resets the Zabbix it uses (``zabbix`` fixture); ``stack_lock`` (autouse) keeps
   two modules from using the stack at the same time, and ``pytest -n`` (xdist) keeps a
   module on one worker (``--dist loadgroup``, one group per module).
+* Modules run in any order (``-p random_order --random-order-bucket=global``); the tests inside
+  an integration module keep their file order (they are steps of one scenario).
 
 When the stack is required (``NETBOX_ZABBIX_SYNC_REQUIRE_STACK=1``, set by ``make test``), a
 test that would skip because a service or a required package is missing fails instead.
@@ -90,12 +92,18 @@ def _netbox_stack(command: str) -> subprocess.CompletedProcess:
 def _parks_netbox(config: pytest.Config) -> bool:
     """Only the controlling process parks (xdist workers share its NetBox)."""
     return (not hasattr(config, "workerinput") and (STACK_DIR / "netbox.env").is_file()
-            and os.environ.get("NETBOX_ZABBIX_SYNC_KEEP_NETBOX") != "1")
+            and os.environ.get("NETBOX_ZABBIX_SYNC_KEEP_NETBOX") != "1" and not config.option.collectonly)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config._netbox_parked = False  # type: ignore[attr-defined]  # pylint: disable=protected-access
     if _parks_netbox(config):
+        import fcntl
+
+        # one test session per stack at a time: a second one waits here instead of parking the first's database
+        lock = open(STACK_DIR / "tests-session.lock", "w", encoding="utf-8")  # pylint: disable=consider-using-with
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        config._netbox_session_lock = lock  # type: ignore[attr-defined]  # pylint: disable=protected-access
         done = _netbox_stack("park")
         if done.returncode != 0:
             raise pytest.UsageError(f"stack/netbox.sh park failed: {done.stderr[-2000:]}")
@@ -107,12 +115,48 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         done = _netbox_stack("unpark")
         if done.returncode != 0:
             print(f"stack/netbox.sh unpark failed; your NetBox data is in the database netbox_parked: {done.stderr}")
+    lock = getattr(config, "_netbox_session_lock", None)
+    if lock is not None:
+        lock.close()  # releases the lock
 
 
+_COLLECTED: dict[str, int] = {}
+
+
+def _is_integration(item: pytest.Item) -> bool:
+    return "tests/integration/" in str(item.path).replace(os.sep, "/")
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    _COLLECTED.setdefault(item.nodeid, len(_COLLECTED))  # collection order, before any reordering
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # xdist (--dist loadgroup): every test of a module on the same worker, in file order
+    """Random order (``-p random_order --random-order``, ``-p randomly``) shuffles modules, not the
+    steps inside an integration module: each module's tests stay together and in file order, since
+    its stack fixtures are module-scoped and its tests build on each other (check run, run, rerun).
+    Under xdist (--dist loadgroup) a module stays on one worker."""
+    first_seen: dict[t.Any, int] = {}
+    for index, item in enumerate(items):
+        first_seen.setdefault(item.path, index)
+    position = {id(item): index for index, item in enumerate(items)}
+
+    def within_module(item: pytest.Item) -> tuple[t.Any, ...]:
+        if not _is_integration(item):
+            return ((), position[id(item)])
+        # one pass per value of a module-scoped parameter (a Zabbix version), each in file order
+        callspec = getattr(item, "callspec", None)
+        shared = []
+        for name in sorted(callspec.params) if callspec else ():
+            definitions = item._fixtureinfo.name2fixturedefs.get(name)  # pylint: disable=protected-access
+            if definitions and definitions[-1].scope != "function":
+                shared.append((name, callspec.indices.get(name, 0)))
+        return (tuple(shared), _COLLECTED.get(item.nodeid, 0))
+
+    items.sort(key=lambda item: (first_seen[item.path], *within_module(item)))
     for item in items:
-        if "tests/integration/" in str(item.path).replace(os.sep, "/"):
+        if _is_integration(item):
             item.add_marker(pytest.mark.xdist_group(item.path.stem))
 
 

@@ -465,7 +465,7 @@ def assert_one_clear_error(result: subprocess.CompletedProcess, pattern: str, to
     assert token not in output
     # ansible-core prints the one AnsibleParserError as a summary line plus its "caused by" detail
     assert len(set(re.findall(pattern + ".*", output))) == 1, output
-    exported = json.loads(result.listing)  # type: ignore[attr-defined]
+    exported = unwrap_unsafe(json.loads(result.listing))  # type: ignore[attr-defined]
     sources = exported["all"]["vars"]["netbox_hostconfig_sources"]
     assert len(sources) == 1 and list(sources.values())[0]["ok"] is False, sources
     assert re.search(pattern, list(sources.values())[0]["error"]), sources
