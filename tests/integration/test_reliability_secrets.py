@@ -193,8 +193,10 @@ def secrets_runs(zabbix_env: dict[str, str], netbox_env: dict[str, str], stack: 
             "NETBOX_ZABBIX_SYNC_LOG_PATH": str(log),
             "ANSIBLE_CALLBACKS_ENABLED": "netbox_zabbix.sync.sync_log",
         })
+        # a static inventory of zabbix_host variables, not the HostConfig source
         variables = {"sync_hosts_zabbix_token": zabbix_env["ZABBIX_TOKEN"], "sync_hosts_orphans": False,
-                     "sync_hosts_event_log": True, "sync_hosts_writeback": False, **extra_vars}
+                     "sync_hosts_event_log": True, "sync_hosts_writeback": False, "sync_hosts_require_source": False,
+                     **extra_vars}
         command = [str(stack.VENV_BIN / "ansible-playbook"), "-i", str(inventory), "playbooks/sync_hosts.yml",
                    "-vvv", "--diff", "-e", json.dumps(variables), *args]
         done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, timeout=600, check=False)
