@@ -10,6 +10,7 @@
 #   stack/netbox.sh status           what runs where
 #   stack/netbox.sh restart          restart gunicorn only
 #   stack/netbox.sh seed [args]      stack/seed.py inside NetBox (see `seed --help`)
+#   stack/netbox.sh park|unpark      set the database aside for the tests / bring it back
 #   stack/netbox.sh shell            NetBox's Django shell (nbshell)
 #   stack/netbox.sh manage ARGS      any `netbox` management command (e.g. `manage showmigrations`)
 #   stack/netbox.sh makemigrations   regenerate the plugin's migrations (commit them)
@@ -37,6 +38,7 @@ NETBOX_PORT=${NETBOX_PORT:-18000}
 PLUGIN_DIR=$repo/tests/netbox_plugin
 DB_NAME=netbox
 DB_PRISTINE=netbox_pristine
+DB_PARKED=netbox_parked
 
 NETBOX_ROOT=$STACK_DIR/netbox
 NB_CONF=$NETBOX_ROOT/conf/configuration.py
@@ -440,6 +442,44 @@ cmd_reset() {
   log "reset to an empty NetBox in $(elapsed_since "$start")"
 }
 
+# Tests on a NetBox that holds someone's data (make demo, make bench): `park` sets that
+# database aside and gives an empty one (admin + tokens); `unpark` drops it and brings the
+# parked one back. A parked database left by an interrupted run is kept, never overwritten.
+cmd_park() {
+  prepare >/dev/null
+  pg_up
+  redis_up
+  if db_exists "$DB_PARKED"; then
+    log "$DB_PARKED is there already (an earlier test run was interrupted): keeping it"
+    db_exists "$DB_NAME" && pg_sql -d postgres -c "DROP DATABASE $DB_NAME WITH (FORCE)"
+  elif db_exists "$DB_NAME"; then
+    local attempt
+    for attempt in 1 2 3 4 5; do
+      # Django opens a connection per request: end the open ones, then rename at once.
+      pg_sql -d postgres -tAc "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '$DB_NAME' AND pid <> pg_backend_pid()" >/dev/null
+      pg_sql -d postgres -c "ALTER DATABASE $DB_NAME RENAME TO $DB_PARKED" 2>/dev/null && break
+      [ "$attempt" = 5 ] && die "could not park $DB_NAME (still in use)"
+      sleep 1
+    done
+    log "parked the NetBox database as $DB_PARKED"
+  fi
+  ensure_database
+  redis_cli flushall >/dev/null
+  web_up
+  write_env
+}
+
+cmd_unpark() {
+  prepare >/dev/null
+  pg_up
+  redis_up
+  db_exists "$DB_PARKED" || { log "no parked NetBox database"; return 0; }
+  db_exists "$DB_NAME" && pg_sql -d postgres -c "DROP DATABASE $DB_NAME WITH (FORCE)"
+  pg_sql -d postgres -c "ALTER DATABASE $DB_PARKED RENAME TO $DB_NAME"
+  redis_cli flushall >/dev/null
+  log "brought the parked NetBox database back"
+}
+
 cmd_status() {
   local rc=0
   if [ -n "$PG_BIN" ] && [ -d "$PG_DATA" ] && pg_running; then echo "postgresql  up    port $NETBOX_PG_PORT, data $PG_DATA"; else echo "postgresql  down"; rc=1; fi
@@ -462,8 +502,10 @@ case "${1:-}" in
   status) cmd_status ;;
   restart) prepare; web_down; web_up; write_env ;;
   seed) shift; cmd_seed "$@" ;;
+  park) cmd_park ;;
+  unpark) cmd_unpark ;;
   shell) prepare >/dev/null; netbox_cmd nbshell ;;
   manage) shift; prepare >/dev/null; netbox_cmd "$@" ;;
   makemigrations) prepare >/dev/null; NETBOX_DEVELOPER=1 netbox_cmd makemigrations netbox_zabbix ;;
-  *) echo "usage: $0 up|down|reset|status|restart|seed [args]|shell|manage ARGS|makemigrations" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|reset|status|restart|seed [args]|park|unpark|shell|manage ARGS|makemigrations" >&2; exit 2 ;;
 esac

@@ -56,7 +56,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--sizes", default="100,1000,10000", help="comma-separated N (default 100,1000,10000)")
     parser.add_argument("--tools", default="ours,floor,zabbix_host,nzs", help="ours,floor,zabbix_host,nzs")
     parser.add_argument("--runs", type=int, default=3,
-                        help="runs of no-op and check (and of create and drift at N <= 100) for ours/floor at N <= 1000")
+                        help="runs of every scenario for ours/floor at every N (the report shows medians); competitors run once")
     parser.add_argument("--zabbix", default="7.0", choices=("6.0", "7.0"))
     parser.add_argument("--quick", action="store_true", help="one run, zabbix_host with 5 forks only, competitors N <= 200")
     parser.add_argument("--competitor-max", type=int, default=1000, help="largest N the competitors run at")
@@ -196,19 +196,21 @@ def run_tool(ctx: Context, tool: Tool, scenarios: list[str], runs: int, api: Any
         entries.append(entry)
         rec.add(entry)
 
-    # Create runs once: a second create (Zabbix reset, NetBox not) would find the host IDs
-    # already written back to NetBox. Drift is slow: several runs only where it is cheap.
-    heavy_runs = runs if ctx.size <= 100 else 1
+    # Every scenario `runs` times (the report's rows are medians, 10,000 hosts included). A repeated
+    # first sync starts again from an empty Zabbix and HostConfigs without host IDs.
     if "create" in scenarios:
-        entry = run_scenario(ctx, tool, "create", "r0", api)
-        entry["expected_hosts"] = len(names)
-        record(entry)
+        for r in range(runs):
+            if r:
+                stack.reset_zabbix()
+            entry = run_scenario(ctx, tool, "create", f"r{r}", api)
+            entry["expected_hosts"] = len(names)
+            record(entry)
     baseline = {k: v for k, v in zbx.snapshot(api, ctx.zabbix_major).items() if k not in pristine}
     if "noop" in scenarios:
         for r in range(runs):
             record(run_scenario(ctx, tool, "noop", f"r{r}", api))
     if "drift" in scenarios:
-        for r in range(heavy_runs):
+        for r in range(runs):
             targets = zbx.drift_targets(list(baseline))
             kinds = zbx.apply_drift(api, ctx.zabbix_major, targets, round_no=r + 1)
             entry = run_scenario(ctx, tool, "drift", f"r{r}", api)
@@ -280,7 +282,8 @@ def main(argv: list[str]) -> int:
     meta = {"run_id": run_id, "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), "sizes": sizes,
             "tools": tool_names, "runs": args.runs, "zabbix": args.zabbix, "quick": args.quick,
             "competitor_max": args.competitor_max, "zabbix_host_max": args.zabbix_host_max or args.competitor_max,
-            "nzs_max": args.nzs_max or args.competitor_max, "machine": machine_info(), "workdir": rundir}
+            "nzs_max": args.nzs_max or args.competitor_max, "machine": machine_info(), "workdir": rundir,
+            "argv": list(argv)}  # the report prints the command that reproduces the run
     rec = Recorder(os.path.join(args.output, "latest.json"), meta)
     log(f"run {run_id}: sizes {sizes}, tools {tool_names}, Zabbix {args.zabbix}; logs in {rundir}")
 
@@ -328,9 +331,8 @@ def run_size(size: int, args: argparse.Namespace, stack: Stack, api: Any, major:
                   zabbix_major=major, netbox_env=stack.netbox_env, seed_prefix=args.seed_prefix)
 
     # Our inventory, read alone: its cost (--graph), and the desired state everyone else gets (--list).
-    cheap = size <= 1000
     inventory: dict[str, Any] = {}
-    for r, mode in [(r, "graph") for r in range(args.runs if cheap else 1)] + [(0, "list")]:
+    for r, mode in [(r, "graph") for r in range(args.runs)] + [(0, "list")]:
         zproxy.reset()
         nproxy.reset()
         measured, data = run_ours_inventory(ctx, f"r{r}", mode)
@@ -362,7 +364,7 @@ def run_size(size: int, args: argparse.Namespace, stack: Stack, api: Any, major:
         if name in caps and size > caps[name]:
             log(f"  {name}: skipped at N={size} (largest N for it: {caps[name]}; extrapolated in the report)")
             continue
-        runs = args.runs if (cheap and name in ("ours", "floor")) else 1
+        runs = args.runs if name in ("ours", "floor") else 1
         if name == "zabbix_host":
             forks = list(fixed_forks) or [5]
             for fork in forks:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import statistics
 from collections import defaultdict
 from typing import Any
@@ -147,6 +148,24 @@ def targets(med: dict, data: dict[str, Any]) -> list[tuple[str, str, bool | None
     return rows
 
 
+def reproduce_command(meta: dict[str, Any]) -> str:
+    """The exact bench/run.sh command of this run: its own argv, or (older results) every option
+    that shaped the numbers, the competitors' caps included."""
+    if meta.get("parts"):  # merged from separate runs: each run's command
+        return " ; ".join(reproduce_command(part) for part in meta["parts"])
+    if meta.get("argv") is not None:
+        return shlex.join(["bench/run.sh", *meta["argv"]])
+    words = ["bench/run.sh", "--sizes", ",".join(map(str, meta["sizes"])), "--tools", ",".join(meta["tools"]),
+             "--runs", str(meta["runs"]), "--zabbix", str(meta["zabbix"])]
+    if meta.get("quick"):
+        words.append("--quick")
+    for option, key in (("--competitor-max", "competitor_max"), ("--zabbix-host-max", "zabbix_host_max"),
+                        ("--nzs-max", "nzs_max")):
+        if meta.get(key) is not None:
+            words += [option, str(meta[key])]
+    return shlex.join(words)
+
+
 def write_markdown(data: dict[str, Any], path: str) -> None:
     meta = data["meta"]
     med = medians(data["results"])
@@ -160,8 +179,7 @@ def write_markdown(data: dict[str, Any], path: str) -> None:
     add(f"Run `{meta.get('run_id')}` ({meta.get('started')} – {meta.get('finished', 'unfinished')}), "
         f"Zabbix {meta.get('zabbix_version', meta.get('zabbix'))} and NetBox 4.7 on the same machine "
         f"({meta['machine']['cpus']} CPUs, {meta['machine']['memory_gib']} GiB), all on loopback. "
-        f"Command: `bench/run.sh --sizes {','.join(map(str, meta['sizes']))} --tools {','.join(meta['tools'])} "
-        f"--runs {meta['runs']} --zabbix {meta['zabbix']}{' --quick' if meta.get('quick') else ''}`. "
+        f"Command that reproduces it: `{reproduce_command(meta)}`. "
         "How it is measured: [docs/benchmark.md](../../docs/benchmark.md).")
     add("")
     add("## Targets")
@@ -340,6 +358,10 @@ def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
     merged["meta"]["sizes"] = sorted({s for p in parts for s in p["meta"]["sizes"]})
     merged["meta"]["tools"] = sorted({t for p in parts for t in p["meta"]["tools"]}, key=["ours", "floor", "zabbix_host", "nzs"].index)
     if len(parts) > 1:
+        merged["meta"]["parts"] = [
+            {key: p["meta"][key] for key in ("argv", "sizes", "tools", "runs", "zabbix", "quick", "competitor_max",
+                                              "zabbix_host_max", "nzs_max") if key in p["meta"]}
+            for p in parts]
         merged["meta"]["run_id"] = " + ".join(p["meta"]["run_id"] for p in parts)
         merged["meta"]["finished"] = max(p["meta"].get("finished", "") for p in parts)
         merged["notes"].append("Merged from separate runs: " + "; ".join(

@@ -123,7 +123,11 @@ class ActionModule(ActionBase):
         summary["orphans_step"] = orphan_status
         if writeback:
             summary["writeback"] = writeback
+        if params.get("source_error"):
+            errors.insert(0, f"the HostConfigs could not be read: {params['source_error']}")
+            summary["message"] = f"Sync failed: {errors[0]}"
         summary["errors"] = [mask_text(error, secrets) for error in errors]
+        summary["message"] = mask_text(summary["message"], secrets)
         summary["ok"] = summary["failed"] == 0 and not errors
         summary["event_log"] = self._event_log(params, summary, records, check_mode, secrets)
 

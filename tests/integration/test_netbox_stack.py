@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+import requests
 
-requests = pytest.importorskip("requests")
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "tests" / "unit" / "fixtures" / "hostconfig"
@@ -64,7 +64,9 @@ def nb() -> requests.Session:
     try:
         s.get(f"{API}/api/status/", timeout=10).raise_for_status()
     except requests.RequestException as exc:
-        pytest.skip(f"NetBox at {API} does not answer ({exc.__class__.__name__}); run stack/netbox.sh up")
+        # netbox.env exists, so the stack claims to be up: a NetBox that does not answer is a failure
+        pytest.fail(f"NetBox at {API} does not answer ({exc.__class__.__name__}: {exc}); check stack/netbox.sh status",
+                    pytrace=False)
     return s
 
 
