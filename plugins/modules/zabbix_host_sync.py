@@ -261,6 +261,15 @@ options:
     description:
       - Certificate subject.
     type: str
+  errors:
+    description:
+      - Problems already found with this host's desired state, for example the C(zabbix_host_errors) the inventory
+        plugin sets on a HostConfig it marked invalid (C(zabbix_host_valid=false)).
+      - When the list is not empty the host fails with these messages, prefixed with O(host), and nothing is read from
+        or written to Zabbix; the other options are not checked.
+      - Lets one task per host both sync the valid hosts and report the invalid ones, without a second task per host.
+    type: list
+    elements: str
   update_secrets:
     description:
       - Zabbix does not return some values (PSK, secret macro values, and SNMPv3 passphrases where it hides them), so
@@ -387,6 +396,9 @@ def main() -> None:
     module = AnsibleModule(argument_spec=module_argument_spec(), supports_check_mode=True)
     # Secret macro values have no no_log flag of their own (text macros are not secret).
     module.no_log_values.update(secret_values(module.params))
+    if module.params["errors"]:
+        module.fail_json(msg=f"{module.params['host']}: {'; '.join(module.params['errors'])}", action="failed", hostid=None,
+                         changed_fields=[])
     try:
         result, _calls = sync_one(module.params, module.check_mode, module._diff)
     except ZabbixError as exc:
