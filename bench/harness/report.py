@@ -65,11 +65,17 @@ PER_HOST_FLOOR_FACTOR = 2.0
 
 def floor_medians(results: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
     """Per N: Ansible's per-host floor (set_fact over the same hosts), median of its runs."""
-    groups: dict[int, list[float]] = defaultdict(list)
+    groups: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for entry in results:
         if entry.get("ok") and entry["tool"] == "set_fact_floor" and entry["scenario"] == "floor":
-            groups[entry["size"]].append(entry["seconds"])
-    return {size: {"seconds": statistics.median(v), "runs": len(v), "min": min(v), "max": max(v)} for size, v in groups.items()}
+            groups[entry["size"]].append(entry)
+    out = {}
+    for size, entries in groups.items():
+        seconds = [e["seconds"] for e in entries]
+        cpu = [e["cpu_seconds"] for e in entries if "cpu_seconds" in e]
+        out[size] = {"seconds": statistics.median(seconds), "runs": len(seconds), "min": min(seconds), "max": max(seconds),
+                     "cpu_seconds": statistics.median(cpu) if cpu else None}
+    return out
 
 
 def per_host_rows(med: dict, floors: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -78,8 +84,11 @@ def per_host_rows(med: dict, floors: dict[int, dict[str, Any]]) -> list[dict[str
         if tool not in ("ours_per_host", "user_playbook"):
             continue
         floor = floors.get(size, {}).get("seconds")
+        floor_cpu = floors.get(size, {}).get("cpu_seconds")
+        cpu = value.get("cpu_seconds")
         rows.append({"tool": tool, "label": value["label"], "scenario": scenario, "size": size, "seconds": value["seconds"],
                      "runs": value["runs"], "floor": floor, "ratio": value["seconds"] / floor if floor else None,
+                     "cpu": cpu, "floor_cpu": floor_cpu, "cpu_ratio": cpu / floor_cpu if (cpu and floor_cpu) else None,
                      "batch": med.get(("ours", scenario, size), {}).get("seconds")})
     return rows
 
@@ -257,12 +266,16 @@ def write_markdown(data: dict[str, Any], path: str) -> None:
             "(bench/per_host/set_fact_floor.yml), measured in the same run right before each per-host tool: "
             "no per-host mode can be faster. Hosts exist beforehand (created untimed in batch mode).")
         add("")
-        add("| tool | scenario | N | seconds | set_fact floor | × floor | batch mode (ours) |")
-        add("|---|---|---|---|---|---|---|")
+        add("| tool | scenario | N | seconds | set_fact floor | × floor | CPU s | floor CPU s | × floor CPU | batch mode (ours) |")
+        add("|---|---|---|---|---|---|---|---|---|---|")
         for row in ph_rows:
             ratio = f"{row['ratio']:.2f}" if row["ratio"] else "–"
+            cpu_ratio = f"{row['cpu_ratio']:.2f}" if row["cpu_ratio"] else "–"
             add(f"| {row['label']} | {SCENARIO_TITLES[row['scenario']]} | {row['size']:,} | {fmt_s(row['seconds'])} ({row['runs']}) | "
-                f"{fmt_s(row['floor'])} | {ratio} | {fmt_s(row['batch'])} |")
+                f"{fmt_s(row['floor'])} | {ratio} | {fmt_s(row['cpu'])} | {fmt_s(row['floor_cpu'])} | {cpu_ratio} | {fmt_s(row['batch'])} |")
+        add("")
+        add("CPU s: user + system seconds of ansible-playbook and its workers (not Zabbix's or NetBox's); it moves far "
+            "less than wall time when other work competes for the CPUs.")
         add("")
         add("set_fact floor per N: " + "; ".join(f"N={size:,}: median {fmt_s(v['seconds'])} s of {v['runs']} runs "
                                                  f"({fmt_s(v['min'])}–{fmt_s(v['max'])} s)" for size, v in sorted(floors.items())) + ".")
