@@ -295,7 +295,12 @@ def prepare_ssl_contexts() -> None:
 
 _AUTH_ERROR_HINTS = ("not authorised", "not authorized", "session terminated", "re-login", "api token expired", "invalid token")
 # The frontend answers these when its database is briefly unavailable (restart, overload).
-_TRANSIENT_ERROR_HINTS = ("error connecting to database", "database is locked", "deadlock detected", "could not serialize access")
+# "Database error occurred." is what it says when a statement failed and the call's
+# transaction was rolled back; concurrent host.create calls on a fresh database collide on
+# Zabbix's own ID table (duplicate key in "ids"), and a second try succeeds. Writes are
+# never resent blindly: the engine re-reads the host first.
+_TRANSIENT_ERROR_HINTS = ("error connecting to database", "database is locked", "deadlock detected", "could not serialize access",
+                          "database error occurred")
 
 
 class ZabbixClient:
