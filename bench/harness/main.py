@@ -1,5 +1,9 @@
 """`make bench`: ours vs the floor, community.zabbix zabbix_host and netbox-zabbix-sync.
 
+Per-host mode (``--tools per_host``, N <= --per-host-max): ours with sync_hosts_batch=false
+and a plain user playbook (one zabbix_host_sync task per host), each against Ansible's own
+per-host floor (set_fact over the same hosts) measured in the same run.
+
 For every size N: reset Zabbix, seed NetBox with N HostConfigs, read our inventory once
 (its cost, and the desired state the floor and zabbix_host get), then for every tool on a
 pristine Zabbix: create, no-op, 10 % drift, check mode. Every tool talks to Zabbix and
@@ -20,7 +24,8 @@ from typing import Any
 from . import report, zbx
 from .measure import Measured, tail
 from .proxies import Proxy, start_proxy, summarise_netbox, summarise_zabbix
-from .tools import CACHE, REPO, SCENARIOS, Context, Tool, ZabbixHost, make_tools, run_ours_inventory
+from .tools import (CACHE, PER_HOST_SCENARIOS, PER_HOST_TOOLS, REPO, SCENARIOS, Context, Tool, ZabbixHost, make_tools,
+                    run_ours_inventory)
 
 RESULTS_DIR = os.path.join(REPO, "bench", "results")
 FORK_CANDIDATES = (2, 5, 10, 20)
@@ -54,7 +59,8 @@ def sh(argv: list[str], timeout: float = 3600, env: dict[str, str] | None = None
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench/run.sh", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100,1000,10000", help="comma-separated N (default 100,1000,10000)")
-    parser.add_argument("--tools", default="ours,floor,zabbix_host,nzs", help="ours,floor,zabbix_host,nzs")
+    parser.add_argument("--tools", default="ours,floor,zabbix_host,nzs,per_host",
+                        help="ours,floor,zabbix_host,nzs,per_host (per_host = set_fact_floor,ours_per_host,user_playbook)")
     parser.add_argument("--runs", type=int, default=3,
                         help="runs of every scenario for ours/floor at every N (the report shows medians); competitors run once")
     parser.add_argument("--zabbix", default="7.0", choices=("6.0", "7.0"))
@@ -65,6 +71,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--zabbix-host-forks", default="5,best", help="fork counts for zabbix_host; 'best' probes 2/5/10/20")
     parser.add_argument("--probe-hosts", type=int, default=20, help="hosts the zabbix_host fork probe runs on")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument("--per-host-max", type=int, default=1000, help="largest N per-host mode runs at")
+    parser.add_argument("--per-host-scenarios", default=",".join(PER_HOST_SCENARIOS),
+                        help="scenarios of the per-host tools (their hosts are created untimed in batch mode)")
     parser.add_argument("--output", default=RESULTS_DIR, help="directory for latest.{json,md,png}")
     parser.add_argument("--stack-dir", default=os.environ.get("STACK_DIR", os.path.join(REPO, ".stack")))
     parser.add_argument("--seed-prefix", default="nb", help="name prefix of the seeded NetBox objects (stack/seed.py --prefix)")
@@ -268,7 +277,9 @@ def main(argv: list[str]) -> int:
     args = parse_args(argv)
     stop_on_sigterm()
     sizes = [int(s) for s in args.sizes.split(",") if s]
-    tool_names = [t for t in args.tools.split(",") if t]
+    tool_names = []
+    for name in (t for t in args.tools.split(",") if t):
+        tool_names.extend(PER_HOST_TOOLS if name == "per_host" else [name])
     scenarios = [s for s in args.scenarios.split(",") if s]
     forks_spec = [f for f in args.zabbix_host_forks.split(",") if f]
     want_best = "best" in forks_spec
@@ -360,6 +371,7 @@ def run_size(size: int, args: argparse.Namespace, stack: Stack, api: Any, major:
 
     caps = {"zabbix_host": args.zabbix_host_max or args.competitor_max, "nzs": args.nzs_max or args.competitor_max}
     order = [n for n in ("ours", "floor", "zabbix_host", "nzs") if n in tool_names]
+    per_host = [n for n in PER_HOST_TOOLS if n in tool_names]
     for name in order:
         if name in caps and size > caps[name]:
             log(f"  {name}: skipped at N={size} (largest N for it: {caps[name]}; extrapolated in the report)")
@@ -389,6 +401,33 @@ def run_size(size: int, args: argparse.Namespace, stack: Stack, api: Any, major:
 
                 rec.data["profile"] = profile_ours(ctx, stack, api)
                 rec.save()
+    if per_host and size > args.per_host_max:
+        log(f"  per-host mode: skipped at N={size} (largest N for it: {args.per_host_max})")
+    elif per_host:
+        run_per_host(ctx, per_host, args, api, stack, rec, cheap)
+
+
+def run_per_host(ctx: Context, names: list[str], args: argparse.Namespace, api: Any, stack: Stack, rec: Recorder,
+                 cheap: bool) -> None:
+    """Per-host mode against Ansible's floor. The floor runs right before each per-host tool,
+    so that both see the same load on this shared machine; the report takes the median of all
+    its runs."""
+    runs = args.runs if cheap else 1
+    scenarios = [s for s in args.per_host_scenarios.split(",") if s]
+    floor = make_tools(["set_fact_floor"], [])[0] if "set_fact_floor" in names else None
+    tools = make_tools([n for n in names if n != "set_fact_floor"], [])
+    for tool in tools or [None]:
+        if floor is not None:
+            for r in range(runs):
+                rec.add(run_scenario(ctx, floor, "floor", f"{tool.name if tool else 'alone'}-r{r}", api))
+        if tool is None:
+            continue
+        try:
+            run_tool(ctx, tool, scenarios, runs, api, stack, rec)
+        except Exception as exc:  # one broken tool must not lose the others' numbers
+            log(f"  !! {tool.name} failed at N={ctx.size}: {exc}")
+            rec.data["notes"].append(f"{tool.name} N={ctx.size}: {exc}")
+            rec.save()
 
 
 def machine_info() -> dict[str, Any]:

@@ -641,9 +641,11 @@ class SyncEngine:
 # Entry points shared by the modules and the action plugins
 # --------------------------------------------------------------------------------------
 def module_argument_spec() -> dict[str, dict[str, t.Any]]:
-    """zabbix_host_sync: connection options + one host's desired state."""
+    """zabbix_host_sync: connection options + one host's desired state + upstream errors."""
     spec = connection_argument_spec()
     spec.update(host_argument_spec(with_defaults=True))
+    # Problems found before the module (the inventory's zabbix_host_errors): the host fails with them.
+    spec["errors"] = {"type": "list", "elements": "str"}
     return spec
 
 
