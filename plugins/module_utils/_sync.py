@@ -801,19 +801,20 @@ def match_interfaces(want: list[dict[str, t.Any]], have: list[dict[str, t.Any]])
     type by position (``have`` is sorted main first), as before ids were known.
     """
     matched: list[dict[str, t.Any] | None] = [None] * len(want)
-    have_by_id = {h["interfaceid"]: h for h in have if h.get("interfaceid")}
-    used: set[str] = set()
+    have_by_id = {h["interfaceid"]: index for index, h in enumerate(have) if h.get("interfaceid")}
+    used: set[int] = set()  # positions in have
     for position, iface in enumerate(want):
         owned = have_by_id.get(iface.get("interfaceid") or "")
-        if owned is not None and owned["type"] == iface["type"] and owned["interfaceid"] not in used:
-            matched[position] = owned
-            used.add(owned["interfaceid"])
+        if owned is not None and have[owned]["type"] == iface["type"] and owned not in used:
+            matched[position] = have[owned]
+            used.add(owned)
     for kind in INTERFACE_TYPE_ORDER:
-        free = [h for h in have if h["type"] == kind and h["interfaceid"] not in used]
+        free = [index for index, h in enumerate(have) if h["type"] == kind and index not in used]
         for position, iface in enumerate(want):
             if matched[position] is None and iface["type"] == kind and free:
-                matched[position] = free.pop(0)
-                used.add(matched[position]["interfaceid"])
+                index = free.pop(0)
+                matched[position] = have[index]
+                used.add(index)
     return matched
 
 
