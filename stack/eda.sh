@@ -77,6 +77,9 @@ YAML
       export NETBOX_WEBHOOK_SECRET JAVA_HOME=$jh PATH="$VENV_BIN:$PATH"
       export ANSIBLE_CONFIG=$repo/ansible.cfg ANSIBLE_COLLECTIONS_PATH=$repo/.cache/collections
       export ANSIBLE_SYNC_LOG_PATH=$SYNC_LOG
+      # an unreadable inventory (NetBox down) must fail the run, so that it is retried:
+      # by default ansible-playbook only warns and plays on an empty inventory (rc 0)
+      export ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true
       export NETBOX_WEBHOOK_PORT=$EDA_WEBHOOK_PORT NETBOX_WEBHOOK_STARTUP_SYNC=${EDA_STARTUP_SYNC:-true}
       export NETBOX_ZABBIX_ORPHAN_POLICY=${EDA_ORPHAN_POLICY:-none}
       export NETBOX_WEBHOOK_QUIET=${EDA_QUIET:-1.0} NETBOX_WEBHOOK_MAX_DELAY=${EDA_MAX_DELAY:-5.0}
