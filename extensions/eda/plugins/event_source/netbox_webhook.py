@@ -67,7 +67,7 @@ DOCUMENTATION = r"""
 ---
 short_description: Receive NetBox webhooks and emit coalesced "sync these HostConfigs" events.
 description:
-  - Receives NetBox webhooks (default body) for HostConfigs, agent and SNMP interfaces, Devices, Virtual Machines and IP
+  - Receives NetBox webhooks (NetBox 4.x default body) for HostConfigs, agent and SNMP interfaces, Devices, Virtual Machines and IP
     addresses, verifies their HMAC-SHA512 signature (C(X-Hook-Signature)), maps each to the HostConfigs it affects and
     emits one event per burst of changes.
   - Requests without a valid signature get HTTP 401 and emit nothing.
@@ -252,12 +252,13 @@ def _as_id(value: t.Any) -> int | None:
 
 
 def map_webhook(body: t.Mapping[str, t.Any], index: HostConfigIndex) -> Change:
-    """One NetBox webhook body (the default body: event, model, data, snapshots) -> Change.
+    """One NetBox webhook body (the default body: event, object_type, data, snapshots) -> Change.
 
     Also updates the index from HostConfig and interface webhooks, so later Device and IP
     webhooks resolve without asking NetBox."""
     event = str(body.get("event") or "")
-    model = str(body.get("model") or "")
+    # NetBox 4.7 names the type as "app_label.model" (object_type); older releases sent "model"
+    model = str(body.get("object_type") or body.get("model") or "").rsplit(".", 1)[-1]
     data = body.get("data") if isinstance(body.get("data"), dict) else {}
     object_id = _as_id(data.get("id"))
     what = f"{model} {object_id} {event}"
@@ -267,7 +268,8 @@ def map_webhook(body: t.Mapping[str, t.Any], index: HostConfigIndex) -> Change:
     if event == "updated":
         changed = changed_fields(body.get("snapshots"))
         if changed is not None and changed <= WRITEBACK_FIELDS:
-            return Change(ignored=f"{what}: only {', '.join(sorted(changed)) or 'nothing'} changed", reason=what)
+            detail = f"only {', '.join(sorted(changed))} changed" if changed else "nothing changed"
+            return Change(ignored=f"{what}: {detail}", reason=what)
 
     if model == HOSTCONFIG_MODEL:
         if event == "deleted":

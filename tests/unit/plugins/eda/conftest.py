@@ -33,4 +33,10 @@ def source():
 @pytest.fixture(scope="session")
 def deliveries():
     """Recorded deliveries of a real NetBox 4.7.3 (see the fixtures' README.md): name -> delivery."""
-    return {path.stem: json.loads(path.read_text()) for path in sorted(FIXTURES.glob("*.json"))}
+    return {path.stem: json.loads(path.read_text()) for path in sorted(FIXTURES.glob("*.json")) if path.stem != "index"}
+
+
+@pytest.fixture(scope="session")
+def index_rows():
+    """What NetBox's API listed just before the deliveries were recorded (index.json)."""
+    return json.loads((FIXTURES / "index.json").read_text())

@@ -29,7 +29,7 @@ async def deliver(source_module, requests: list[tuple[bytes, dict]], wait: float
         "port": port, "secret": SECRET, "quiet_seconds": 0.1, "max_delay_seconds": 1, "startup_sync": False}))
     statuses = []
     async with aiohttp.ClientSession() as session:
-        for _ in range(50):
+        for _attempt in range(50):
             try:
                 async with session.post(f"http://127.0.0.1:{port}/netbox", data=b"{}") as response:
                     break
@@ -48,9 +48,10 @@ async def deliver(source_module, requests: list[tuple[bytes, dict]], wait: float
 
 
 def hostconfig_update(hostconfig_id: int) -> bytes:
-    return json.dumps({"event": "updated", "model": "hostconfig", "data": {"id": hostconfig_id, "content_type": 1,
-                                                                             "object_id": 5},
-                       "snapshots": {"prechange": {"status": 0}, "postchange": {"status": 1}}}).encode()
+    data = {"id": hostconfig_id, "content_type": 1, "object_id": 5}
+    snapshots = {"prechange": {"status": 0}, "postchange": {"status": 1}}
+    return json.dumps({"event": "updated", "object_type": "netbox_zabbix.hostconfig", "data": data,
+                       "snapshots": snapshots}).encode()
 
 
 def test_good_signature_is_accepted_and_emitted(source):
