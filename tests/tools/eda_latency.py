@@ -69,8 +69,7 @@ def main() -> int:
     hostconfigs = [hc for hc in nb_list(f"{PLUGIN_API}/host-config") if hc["hostid"] and hc["content_type"] == device_ct]
     agent_rows = {}
     for row in nb_list(f"{PLUGIN_API}/agent-interface"):
-        if row.get("interfaceid"):
-            agent_rows.setdefault(row["host_config"], row)
+        agent_rows.setdefault(row["host_config"], row)
     if len(hostconfigs) < args.burst + args.changes:
         raise SystemExit(f"need {args.burst + args.changes} synced Device HostConfigs, NetBox has {len(hostconfigs)}")
 
@@ -94,14 +93,13 @@ def main() -> int:
             name = f"lat-{number}-{int(time.time())}"
             started = time.monotonic()
             nb("PATCH", f"dcim/devices/{hc['object_id']}", json={"name": name})
-            done = wait(lambda: zhost(hc["hostid"])["host"] == name)
+            done = wait(lambda: zabbix.host.get(filter={"host": [name]}, output=["hostid"]))
         else:
             row = agent_rows[hc["id"]]
             port = 10100 + number
             started = time.monotonic()
             nb("PATCH", f"{PLUGIN_API}/agent-interface/{row['id']}", json={"port": port})
-            done = wait(lambda: any(i["interfaceid"] == str(row["interfaceid"]) and i["port"] == str(port)
-                                    for i in zhost(hc["hostid"])["interfaces"]))
+            done = wait(lambda: any(i["port"] == str(port) for i in zhost(hc["hostid"])["interfaces"]))
         latencies.append(done - started)
         kinds.append(kind)
         print(f"change {number + 1:2d} {kind:10s} {done - started:5.2f} s", flush=True)
@@ -121,8 +119,8 @@ def main() -> int:
         sent = time.monotonic()
 
         def converged() -> bool:
-            hosts = zabbix.host.get(hostids=list(expected), output=["host"])
-            return len(hosts) == len(expected) and all(expected[h["hostid"]] == h["host"] for h in hosts)
+            names = set(expected.values())
+            return {h["host"] for h in zabbix.host.get(filter={"host": sorted(names)}, output=["host"])} == names
 
         done = wait(converged)
         time.sleep(3)
