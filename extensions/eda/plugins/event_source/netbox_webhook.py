@@ -15,8 +15,9 @@ address (one Event Rule + one Webhook, see the collection's docs/eda.md). This s
 * ignores the saves that only write Zabbix IDs back (what the sync itself does), and
   saves that changed nothing;
 * coalesces bursts: changes are collected until ``quiet_seconds`` pass without a new one
-  (at most ``max_delay_seconds`` after the first), then ONE event names every affected
-  HostConfig. A bulk edit of 500 Devices becomes one or a few runs.
+  (at most ``max_delay_seconds`` after the first, never sooner than ``min_interval_seconds``
+  after the previous event), then ONE event names every affected HostConfig. A bulk edit
+  of 500 Devices becomes one or a few runs.
 
 Arguments:
 ---------
@@ -31,6 +32,9 @@ Arguments:
     quiet_seconds:      Emit once no change arrived for this long. Default 1.0.
     max_delay_seconds:  Emit at the latest this long after the first pending change,
                         even while changes keep arriving. Default 5.0.
+    min_interval_seconds: Never emit sooner than this after the previous event (about
+                        what one run of a few hosts takes), so that changes trickling in
+                        one by one share runs. Default 8.0.
     startup_sync:       Emit one "all" event at start, so that changes made while the
                         source was not running are caught up. Default true.
     resync_interval:    Emit an "all" event every this many seconds (0: never).
@@ -101,6 +105,12 @@ options:
     description: Emit at the latest this many seconds after the first pending change.
     type: float
     default: 5.0
+  min_interval_seconds:
+    description:
+      - Never emit sooner than this many seconds after the previous event. Runs are sequential and the source cannot
+        see when one ends; about the duration of one small run keeps a trickle of changes from queueing a run each.
+    type: float
+    default: 8.0
   startup_sync:
     description: Emit one event with scope C(all) at start (catch up changes made while the source was down).
     type: bool
@@ -321,13 +331,22 @@ def resolve(unresolved: t.Iterable[tuple[str, int]], index: HostConfigIndex) -> 
 
 # --------------------------------------------------------------------------- coalescing
 class Coalescer:
-    """Collects Changes; due once quiet for ``quiet`` seconds or ``max_delay`` after the first."""
+    """Collects Changes; due once quiet for ``quiet`` seconds or ``max_delay`` after the first,
+    and never sooner than ``min_interval`` after the previous event.
 
-    def __init__(self, quiet: float = 1.0, max_delay: float = 5.0) -> None:
-        if quiet < 0 or max_delay < quiet:
-            raise ValueError("quiet_seconds must be >= 0 and max_delay_seconds >= quiet_seconds")
+    The source cannot see when a run ends, and runs are sequential: ``min_interval`` (about
+    what one small run takes) keeps a trickle of changes (one every second, as a script
+    making one request per object does) from queueing one run per change; what arrives
+    meanwhile goes into the next event."""
+
+    def __init__(self, quiet: float = 1.0, max_delay: float = 5.0, min_interval: float = 0.0) -> None:
+        if quiet < 0 or max_delay < quiet or min_interval < 0:
+            raise ValueError("quiet_seconds must be >= 0, max_delay_seconds >= quiet_seconds, "
+                             "min_interval_seconds >= 0")
         self.quiet = quiet
         self.max_delay = max_delay
+        self.min_interval = min_interval
+        self.last_emit: float | None = None
         self._reset()
 
     def _reset(self) -> None:
@@ -361,8 +380,11 @@ class Coalescer:
             self.first_at = now
         self.last_at = now
 
+    def _not_before(self) -> float:
+        return self.last_emit + self.min_interval if self.last_emit is not None else float("-inf")
+
     def due(self, now: float) -> bool:
-        if self.first_at is None or self.last_at is None:
+        if self.first_at is None or self.last_at is None or now < self._not_before():
             return False
         return now - self.last_at >= self.quiet or now - self.first_at >= self.max_delay
 
@@ -370,9 +392,10 @@ class Coalescer:
         """Seconds until the batch may be due (None: nothing pending)."""
         if self.first_at is None or self.last_at is None:
             return None
-        return max(0.0, min(self.last_at + self.quiet, self.first_at + self.max_delay) - now)
+        ready = min(self.last_at + self.quiet, self.first_at + self.max_delay)
+        return max(0.0, max(ready, self._not_before()) - now)
 
-    def take(self, resolved: t.Iterable[int] = ()) -> dict | None:
+    def take(self, resolved: t.Iterable[int] = (), now: float | None = None) -> dict | None:
         """The event for the pending batch (None when it affects no HostConfig), and reset."""
         ids = sorted(self.hostconfig_ids | set(resolved))
         event = None
@@ -385,6 +408,8 @@ class Coalescer:
                 "ignored": self.ignored,
                 "reasons": self.reasons,
             }
+            if now is not None:
+                self.last_emit = now
         self._reset()
         return event
 
@@ -452,7 +477,8 @@ class WebhookSource:
         self.secret = str(secret).encode("utf-8")
         self.host = args.get("host") or "127.0.0.1"
         self.port = int(args["port"])
-        self.coalescer = Coalescer(float(args.get("quiet_seconds", 1.0)), float(args.get("max_delay_seconds", 5.0)))
+        self.coalescer = Coalescer(float(args.get("quiet_seconds", 1.0)), float(args.get("max_delay_seconds", 5.0)),
+                                   float(args.get("min_interval_seconds", 8.0)))
         self.startup_sync = _truthy(args.get("startup_sync", True))
         self.resync_interval = float(args.get("resync_interval") or 0)
         url = args.get("netbox_url") or os.environ.get("NETBOX_API")
@@ -508,7 +534,7 @@ class WebhookSource:
                 full_sync = True
                 self.coalescer.reasons.append("index not readable -> full sync")
         self.coalescer.full_sync = self.coalescer.full_sync or full_sync
-        event = self.coalescer.take(resolved)
+        event = self.coalescer.take(resolved, time.monotonic())
         if event is not None:
             await self.emit(event)
 

@@ -79,3 +79,37 @@ def test_unresolved_only_batch_without_hosts_emits_nothing(source):
 def test_window_settings_are_checked(source):
     with pytest.raises(ValueError):
         source.Coalescer(quiet=5, max_delay=1)
+
+
+def test_a_trickle_shares_runs_after_min_interval(source):
+    """One change every 1.3 s (a script PATCHing one object per request): not one event each."""
+    batch = source.Coalescer(quiet=1.0, max_delay=5.0, min_interval=8.0)
+    events = []
+    now = 0.0
+    for hostconfig_id in range(40):
+        batch.add(change(source, hostconfig_id), now)
+        for _tick in range(13):
+            now += 0.1
+            if batch.due(now):
+                events.append((now, batch.take(now=now)))
+    while batch.pending:
+        now += 0.1
+        if batch.due(now):
+            events.append((now, batch.take(now=now)))
+    assert events[0][0] == pytest.approx(1.0, abs=0.11)  # the first change is not held back
+    assert all(later - earlier >= 8.0 - 1e-9 for (earlier, _), (later, _) in zip(events, events[1:]))
+    assert len(events) <= 8
+    assert sorted(i for _, event in events for i in event["hostconfig_ids"]) == list(range(40))
+
+
+def test_an_isolated_change_is_not_held_back(source):
+    batch = source.Coalescer(quiet=1.0, max_delay=5.0, min_interval=8.0)
+    batch.add(change(source, 1), 0.0)
+    assert batch.due(1.0)
+    batch.take(now=1.0)
+    batch.add(change(source, 2), 20.0)
+    assert batch.due(21.0)
+    batch.take(now=21.0)
+    batch.add(change(source, 3), 22.0)
+    assert not batch.due(23.0) and batch.next_check(23.0) == pytest.approx(6.0)
+    assert batch.due(29.0)

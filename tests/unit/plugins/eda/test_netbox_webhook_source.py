@@ -26,7 +26,8 @@ async def deliver(source_module, requests: list[tuple[bytes, dict]], wait: float
     queue: asyncio.Queue = asyncio.Queue()
     port = free_port()
     task = asyncio.create_task(source_module.main(queue, {
-        "port": port, "secret": SECRET, "quiet_seconds": 0.1, "max_delay_seconds": 1, "startup_sync": False}))
+        "port": port, "secret": SECRET, "quiet_seconds": 0.1, "max_delay_seconds": 1, "min_interval_seconds": 0,
+        "startup_sync": False}))
     statuses = []
     async with aiohttp.ClientSession() as session:
         for _attempt in range(50):
