@@ -9,7 +9,7 @@
 #
 # Env: EDA_WEBHOOK_PORT (18399) where ansible-rulebook listens; EDA_ZABBIX (7.0) the Zabbix
 # to sync to; EDA_STARTUP_SYNC (true) a full sync when the rulebook starts; EDA_ORPHAN_POLICY
-# (none); EDA_QUIET / EDA_MAX_DELAY / EDA_MIN_INTERVAL (1.0 / 5.0 / 8.0 s) the coalescing window.
+# (none); EDA_QUIET / EDA_MAX_DELAY / EDA_MIN_INTERVAL / EDA_MAX_INTERVAL (1 / 5 / 8 / 30 s) the coalescing window.
 # Writes $STACK_DIR/eda.env (EDA_LOG, EDA_SYNC_LOG, NETBOX_WEBHOOK_PORT, NETBOX_WEBHOOK_URL).
 # Needs Java 17 (ansible-rulebook's rules engine): JAVA_HOME or the Debian package.
 set -euo pipefail
@@ -83,10 +83,10 @@ YAML
       export NETBOX_WEBHOOK_PORT=$EDA_WEBHOOK_PORT NETBOX_WEBHOOK_STARTUP_SYNC=${EDA_STARTUP_SYNC:-true}
       export NETBOX_ZABBIX_ORPHAN_POLICY=${EDA_ORPHAN_POLICY:-none}
       export NETBOX_WEBHOOK_QUIET=${EDA_QUIET:-1.0} NETBOX_WEBHOOK_MAX_DELAY=${EDA_MAX_DELAY:-5.0}
-      export NETBOX_WEBHOOK_MIN_INTERVAL=${EDA_MIN_INTERVAL:-8.0}
+      export NETBOX_WEBHOOK_MIN_INTERVAL=${EDA_MIN_INTERVAL:-8.0} NETBOX_WEBHOOK_MAX_INTERVAL=${EDA_MAX_INTERVAL:-30.0}
       cd "$EDA_DIR"
       setsid "$VENV_BIN/ansible-rulebook" -r netbox_zabbix.sync.netbox_zabbix_sync -i "$EDA_DIR/eda.netbox_hostconfig.yml" \
-        --env-vars NETBOX_WEBHOOK_PORT,NETBOX_WEBHOOK_STARTUP_SYNC,NETBOX_ZABBIX_ORPHAN_POLICY,NETBOX_WEBHOOK_QUIET,NETBOX_WEBHOOK_MAX_DELAY,NETBOX_WEBHOOK_MIN_INTERVAL \
+        --env-vars NETBOX_WEBHOOK_PORT,NETBOX_WEBHOOK_STARTUP_SYNC,NETBOX_ZABBIX_ORPHAN_POLICY,NETBOX_WEBHOOK_QUIET,NETBOX_WEBHOOK_MAX_DELAY,NETBOX_WEBHOOK_MIN_INTERVAL,NETBOX_WEBHOOK_MAX_INTERVAL \
         -v >>"$EDA_LOG" 2>&1 </dev/null &
       echo $! >"$RULEBOOK_PID"
     )

@@ -22,8 +22,9 @@ def main() -> int:
     token = os.environ["NETBOX_TOKEN"]
     netbox.headers["Authorization"] = f"Bearer {token}" if token.startswith("nbt_") else f"Token {token}"
     api = os.environ["NETBOX_API"].rstrip("/") + "/api"
-    zabbix = ZabbixAPI(url=os.environ["ZABBIX_URL"])
-    zabbix.login(token=os.environ["ZABBIX_TOKEN"])
+    for name in ("ZABBIX_USER", "ZABBIX_PASSWORD"):  # zabbix-utils would read them beside the token
+        os.environ.pop(name, None)
+    zabbix = ZabbixAPI(url=os.environ["ZABBIX_URL"], token=os.environ["ZABBIX_TOKEN"])
 
     hostconfigs = netbox.get(f"{api}/plugins/netbox_zabbix/host-config/", params={"ordering": "id", "limit": 200},
                              timeout=30).json()["results"]

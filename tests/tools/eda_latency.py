@@ -34,7 +34,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--changes", type=int, default=20)
     parser.add_argument("--burst", type=int, default=200)
-    parser.add_argument("--timeout", type=float, default=120)
+    parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--out")
     args = parser.parse_args()
 
@@ -42,8 +42,9 @@ def main() -> int:
     token = os.environ["NETBOX_TOKEN"]
     netbox.headers["Authorization"] = f"Bearer {token}" if token.startswith("nbt_") else f"Token {token}"
     api = os.environ["NETBOX_API"].rstrip("/") + "/api"
-    zabbix = ZabbixAPI(url=os.environ["ZABBIX_URL"])
-    zabbix.login(token=os.environ["ZABBIX_TOKEN"])
+    for name in ("ZABBIX_USER", "ZABBIX_PASSWORD"):  # zabbix-utils would read them beside the token
+        os.environ.pop(name, None)
+    zabbix = ZabbixAPI(url=os.environ["ZABBIX_URL"], token=os.environ["ZABBIX_TOKEN"])
     log = Path(os.environ["EDA_LOG"])
 
     def nb(method: str, path: str, **kwargs):
@@ -96,7 +97,8 @@ def main() -> int:
             done = wait(lambda: zabbix.host.get(filter={"host": [name]}, output=["hostid"]))
         else:
             row = agent_rows[hc["id"]]
-            port = 10100 + number
+            current = {i["port"] for i in zhost(hc["hostid"])["interfaces"]}
+            port = next(p for p in range(20000 + number * 100, 20100 + number * 100) if str(p) not in current)
             started = time.monotonic()
             nb("PATCH", f"{PLUGIN_API}/agent-interface/{row['id']}", json={"port": port})
             done = wait(lambda: any(i["port"] == str(port) for i in zhost(hc["hostid"])["interfaces"]))

@@ -35,6 +35,9 @@ Arguments:
     min_interval_seconds: Never emit sooner than this after the previous event (about
                         what one run of a few hosts takes), so that changes trickling in
                         one by one share runs. Default 8.0.
+    max_interval_seconds: While changes keep streaming in, the interval doubles after each
+                        event up to this; it falls back once a batch ends quietly.
+                        Default 30.0.
     startup_sync:       Emit one "all" event at start, so that changes made while the
                         source was not running are caught up. Default true.
     resync_interval:    Emit an "all" event every this many seconds (0: never).
@@ -111,6 +114,13 @@ options:
         see when one ends; about the duration of one small run keeps a trickle of changes from queueing a run each.
     type: float
     default: 8.0
+  max_interval_seconds:
+    description:
+      - While changes keep streaming in (a batch cut by O(max_delay_seconds) or held back by the interval), the interval
+        doubles after each event, up to this many seconds; it falls back to O(min_interval_seconds) once a batch ends
+        quietly. An isolated change is never held back.
+    type: float
+    default: 30.0
   startup_sync:
     description: Emit one event with scope C(all) at start (catch up changes made while the source was down).
     type: bool
@@ -339,13 +349,19 @@ class Coalescer:
     making one request per object does) from queueing one run per change; what arrives
     meanwhile goes into the next event."""
 
-    def __init__(self, quiet: float = 1.0, max_delay: float = 5.0, min_interval: float = 0.0) -> None:
-        if quiet < 0 or max_delay < quiet or min_interval < 0:
+    def __init__(self, quiet: float = 1.0, max_delay: float = 5.0, min_interval: float = 0.0,
+                 max_interval: float | None = None) -> None:
+        max_interval = min_interval if max_interval is None else max_interval
+        if quiet < 0 or max_delay < quiet or min_interval < 0 or max_interval < min_interval:
             raise ValueError("quiet_seconds must be >= 0, max_delay_seconds >= quiet_seconds, "
-                             "min_interval_seconds >= 0")
+                             "0 <= min_interval_seconds <= max_interval_seconds")
         self.quiet = quiet
         self.max_delay = max_delay
         self.min_interval = min_interval
+        self.max_interval = max_interval
+        # grows while changes keep streaming in (each cut batch doubles it, up to max_interval),
+        # back to min_interval once a batch ends quietly
+        self.interval = min_interval
         self.last_emit: float | None = None
         self._reset()
 
@@ -381,7 +397,7 @@ class Coalescer:
         self.last_at = now
 
     def _not_before(self) -> float:
-        return self.last_emit + self.min_interval if self.last_emit is not None else float("-inf")
+        return self.last_emit + self.interval if self.last_emit is not None else float("-inf")
 
     def due(self, now: float) -> bool:
         if self.first_at is None or self.last_at is None or now < self._not_before():
@@ -409,6 +425,10 @@ class Coalescer:
                 "reasons": self.reasons,
             }
             if now is not None:
+                # still streaming: cut by max_delay, or held back by the interval while changes came
+                streaming = self.last_at is not None and now - self.last_at < self.quiet
+                self.interval = min(max(self.interval * 2, self.min_interval), self.max_interval) if streaming \
+                    else self.min_interval
                 self.last_emit = now
         self._reset()
         return event
@@ -478,7 +498,8 @@ class WebhookSource:
         self.host = args.get("host") or "127.0.0.1"
         self.port = int(args["port"])
         self.coalescer = Coalescer(float(args.get("quiet_seconds", 1.0)), float(args.get("max_delay_seconds", 5.0)),
-                                   float(args.get("min_interval_seconds", 8.0)))
+                                   float(args.get("min_interval_seconds", 8.0)),
+                                   float(args.get("max_interval_seconds", 30.0)))
         self.startup_sync = _truthy(args.get("startup_sync", True))
         self.resync_interval = float(args.get("resync_interval") or 0)
         url = args.get("netbox_url") or os.environ.get("NETBOX_API")

@@ -113,3 +113,29 @@ def test_an_isolated_change_is_not_held_back(source):
     batch.add(change(source, 3), 22.0)
     assert not batch.due(23.0) and batch.next_check(23.0) == pytest.approx(6.0)
     assert batch.due(29.0)
+
+
+def test_a_long_stream_backs_off_to_max_interval_then_recovers(source):
+    batch = source.Coalescer(quiet=1.0, max_delay=5.0, min_interval=8.0, max_interval=30.0)
+    emitted = []
+    now = 0.0
+    for hostconfig_id in range(300):  # one change every 0.6 s for 180 s
+        batch.add(change(source, hostconfig_id), now)
+        for _tick in range(6):
+            now += 0.1
+            if batch.due(now):
+                emitted.append(now)
+                batch.take(now=now)
+    gaps = [later - earlier for earlier, later in zip(emitted, emitted[1:])]
+    assert gaps[:3] == pytest.approx([16.0, 30.0, 30.0], abs=0.11)  # the first batch was already cut
+    assert len(emitted) <= 9  # 300 changes
+    while batch.pending:
+        now += 0.1
+        if batch.due(now):
+            batch.take(now=now)
+    # quiet again: an isolated change goes out after quiet_seconds and resets the interval
+    now += 60
+    batch.add(change(source, 1), now)
+    assert batch.due(now + 1.0)
+    batch.take(now=now + 1.0)
+    assert batch.interval == 8.0
