@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """make demo, last step: rename one synced Device in NetBox (its API, nothing else) and wait
-until its Zabbix host (same hostid) carries the new name. NETBOX_API, NETBOX_TOKEN,
+until Zabbix has a host with the new name. NETBOX_API, NETBOX_TOKEN,
 ZABBIX_URL, ZABBIX_TOKEN from the environment. Exit 1 when Zabbix did not follow in time."""
 
 from __future__ import annotations
@@ -32,15 +32,16 @@ def main() -> int:
                              timeout=30).json()["results"][0]["id"]
     hostconfig = next(hc for hc in hostconfigs if hc["hostid"] and hc["content_type"] == device_type)
     device = netbox.get(f"{api}/dcim/devices/{hostconfig['object_id']}/", timeout=30).json()
-    new_name = device["name"][:40] + "-renamed" if not device["name"].endswith("-renamed") else device["name"][:-8]
+    # a name Zabbix has never seen, so that finding it there proves this change arrived
+    new_name = f"{device['name'].split('-eda')[0][:40]}-eda{int(time.time()) % 100000}"
     print(f"  PATCH /api/dcim/devices/{device['id']}/ name: {device['name']} -> {new_name}  (Zabbix hostid {hostconfig['hostid']})")
     started = time.monotonic()
     response = netbox.patch(f"{api}/dcim/devices/{device['id']}/", json={"name": new_name}, timeout=30)
     response.raise_for_status()
     while time.monotonic() - started < TIMEOUT:
-        hosts = zabbix.host.get(hostids=[str(hostconfig["hostid"])], output=["host"])
-        if hosts and hosts[0]["host"] == new_name:
-            print(f"  Zabbix host {hostconfig['hostid']} is now '{new_name}', {time.monotonic() - started:.1f} s after "
+        hosts = zabbix.host.get(filter={"host": [new_name]}, output=["hostid", "host"])
+        if hosts:
+            print(f"  Zabbix has host '{new_name}' (hostid {hosts[0]['hostid']}) {time.monotonic() - started:.1f} s after "
                   "the change in NetBox; no playbook was run by hand")
             return 0
         time.sleep(0.2)
