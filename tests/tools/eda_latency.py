@@ -91,7 +91,8 @@ def main() -> int:
             nb("PATCH", f"{PLUGIN_API}/host-config/{hc['id']}", json={"status": status})
             done = wait(lambda: zhost(hc["hostid"])["status"] == str(status))
         elif kind == "device":
-            name = f"lat-{number}-{int(time.time())}"
+            # keep the seed's prefix (stack/netbox.sh seed --reset finds its objects by it)
+            name = f"{hc['name'].removeprefix('z-').split('-lat')[0][:40]}-lat{number}-{int(time.time()) % 100000}"
             started = time.monotonic()
             nb("PATCH", f"dcim/devices/{hc['object_id']}", json={"name": name})
             done = wait(lambda: zabbix.host.get(filter={"host": [name]}, output=["hostid"]))
@@ -113,7 +114,8 @@ def main() -> int:
     if burst:
         time.sleep(3)
         stamp = int(time.time())
-        expected = {str(hc["hostid"]): f"burst-{stamp}-{hc['id']}" for hc in burst}
+        expected = {str(hc["hostid"]): f"{hc['name'].removeprefix('z-').split('-')[0]}-burst-{stamp % 100000}-{hc['id']}"
+                    for hc in burst}
         runs_before = runs()
         started = time.monotonic()
         for hc in burst:

@@ -97,9 +97,10 @@ def test_a_trickle_shares_runs_after_min_interval(source):
         if batch.due(now):
             events.append((now, batch.take(now=now)))
     assert events[0][0] == pytest.approx(1.0, abs=0.11)  # the first change is not held back
-    assert all(later - earlier >= 8.0 - 1e-9 for (earlier, _), (later, _) in zip(events, events[1:]))
+    times = [at for at, _event in events]
+    assert all(later - earlier >= 8.0 - 1e-9 for earlier, later in zip(times, times[1:]))
     assert len(events) <= 8
-    assert sorted(i for _, event in events for i in event["hostconfig_ids"]) == list(range(40))
+    assert sorted(i for _at, event in events for i in event["hostconfig_ids"]) == list(range(40))
 
 
 def test_an_isolated_change_is_not_held_back(source):
