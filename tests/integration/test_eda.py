@@ -266,3 +266,24 @@ def test_a_burst_converges_in_few_runs(setup):
     time.sleep(2)
     runs = len(emitted(setup["log"])) - runs_before
     assert 1 <= runs <= len(devices) // 4, f"{len(devices)} changes took {runs} runs"
+
+
+def test_netbox_down_loses_no_change(setup):
+    """NetBox's web server stops right after a change: its worker still delivers the webhook,
+    the run cannot read NetBox and fails (logged), a retry after NetBox is back applies it."""
+    netbox, zabbix = setup["netbox"], setup["zabbix"]
+    hostconfig = synced_hostconfigs(netbox)[5]
+    assert zabbix_host(zabbix, hostconfig["hostid"])["status"] == "0"
+    pid = (STACK_DIR / "netbox" / "gunicorn.pid").read_text().split()[0]
+    log_size = setup["log"].stat().st_size
+    netbox.call("PATCH", f"{PLUGIN_API}/host-config/{hostconfig['id']}", {"status": 1})
+    # our own stack's gunicorn: its workers, then the master
+    children = subprocess.run(["ps", "-o", "pid=", "--ppid", pid], capture_output=True, text=True,
+                              check=False).stdout.split()
+    subprocess.run(["kill", *children, pid], check=True)
+    try:
+        wait_for("the failed run logged", lambda: "Previous run_playbook failed" in
+                 setup["log"].read_text(errors="replace")[log_size:])
+    finally:
+        sh("stack/netbox.sh", "up")
+    wait_for("the change applied by a retry", lambda: zabbix_host(zabbix, hostconfig["hostid"])["status"] == "1")
