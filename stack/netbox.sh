@@ -14,6 +14,7 @@
 #                                    when NETBOX_RQWORKER=1; `down` always stops it
 #   stack/netbox.sh worker-down      stop the worker
 #   stack/netbox.sh seed [args]      stack/seed.py inside NetBox (see `seed --help`)
+#   stack/netbox.sh park|unpark      set the database aside for the tests / bring it back
 #   stack/netbox.sh shell            NetBox's Django shell (nbshell)
 #   stack/netbox.sh manage ARGS      any `netbox` management command (e.g. `manage showmigrations`)
 #   stack/netbox.sh makemigrations   regenerate the plugin's migrations (commit them)
@@ -41,6 +42,7 @@ NETBOX_PORT=${NETBOX_PORT:-18000}
 PLUGIN_DIR=$repo/tests/netbox_plugin
 DB_NAME=netbox
 DB_PRISTINE=netbox_pristine
+DB_PARKED=netbox_parked
 
 NETBOX_ROOT=$STACK_DIR/netbox
 NB_CONF=$NETBOX_ROOT/conf/configuration.py
@@ -50,6 +52,10 @@ REDIS_DIR=$STACK_DIR/redis-netbox
 ENV_FILE=$STACK_DIR/netbox.env
 SECRETS_FILE=$CACHE/netbox-secrets.env
 export NETBOX_ROOT
+# The fixture plugin comes from this checkout through PYTHONPATH, not from an install into
+# the shared venv: stacks of other checkouts (worktrees, clones, CI) share that venv, and an
+# editable install there made every stack run the plugin code of whichever started last.
+export PYTHONPATH="$PLUGIN_DIR${PYTHONPATH:+:$PYTHONPATH}"
 # Exists before pg_base_dir looks at it, so the cluster's place never changes between runs.
 mkdir -p "$STACK_DIR"
 
@@ -163,10 +169,6 @@ venv_dir() {
   echo "$CACHE/netbox-venv-$NETBOX_VERSION-py$ver"
 }
 
-# Fingerprint of what pip needs to redo: packaging metadata and install path. The code
-# itself is an editable install, so edits need only `restart`.
-plugin_install_key() { { echo "$PLUGIN_DIR"; cat "$PLUGIN_DIR/pyproject.toml"; } | md5sum | cut -c1-16; }
-
 # A finished venv for this NetBox version is reused as is (finding a Python through pyenv
 # shims costs seconds on a busy machine); otherwise one is built.
 existing_venv() {
@@ -209,14 +211,6 @@ ensure_venv() {
     fi
     touch "$VENV/.nzs-complete"
     log "venv ready in $(elapsed_since "$start")"
-  fi
-  local key
-  key=$(plugin_install_key)
-  if [ "$(cat "$VENV/.nzs-plugin" 2>/dev/null)" != "$key" ]; then
-    log "installing the fixture plugin from $PLUGIN_DIR (editable)"
-    "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps -e "$PLUGIN_DIR" >"$CACHE/netbox-plugin-pip.log" 2>&1 \
-      || { show_log_tail "$CACHE/netbox-plugin-pip.log"; die "installing the fixture plugin failed"; }
-    echo "$key" >"$VENV/.nzs-plugin"
   fi
   ensure_secrets
   flock -u 8
@@ -289,10 +283,16 @@ ensure_database() {
   start=$(now_ms)
   if db_exists "$DB_NAME"; then
     # Current unless the plugin's migrations (or NetBox) changed since this cluster was built.
-    if ! db_exists "$DB_PRISTINE" || [ "$(pristine_key)" = "$(basename "$dump")" ]; then
+    # The pristine copy is made last: without it, a build was interrupted (the database may
+    # even be empty, e.g. stopped while waiting for another stack's dump).
+    if db_exists "$DB_PRISTINE" && [ "$(pristine_key)" = "$(basename "$dump")" ]; then
       return 0
     fi
-    log "the fixture plugin's migrations changed: rebuilding the database (its data is dropped)"
+    if db_exists "$DB_PRISTINE"; then
+      log "the fixture plugin's migrations changed: rebuilding the database (its data is dropped)"
+    else
+      log "the database was left half-built by an interrupted start: rebuilding it"
+    fi
     web_down
     pg_sql -d postgres -c "DROP DATABASE $DB_NAME WITH (FORCE)"
   fi
@@ -348,7 +348,7 @@ auth_header() { echo "Authorization: Bearer nbt_$NZS_TOKEN_V2_KEY.$NZS_TOKEN_V2_
 api_ready() { curl -fsS -o /dev/null --max-time 5 -H "$(auth_header)" "http://127.0.0.1:$NETBOX_PORT/api/status/"; }
 gunicorn_running() { pid_alive "$(pid_from_file "$GUNICORN_PID")"; }
 
-# gunicorn must be restarted to see edits of the (editable) plugin: remember what it runs.
+# gunicorn must be restarted to see edits of the plugin (on PYTHONPATH): remember what it runs.
 plugin_code_key() { find "$PLUGIN_DIR/netbox_zabbix" -name '*.py' -type f | sort | xargs cat | md5sum | cut -c1-16; }
 
 web_up() {
@@ -479,6 +479,44 @@ cmd_reset() {
   log "reset to an empty NetBox in $(elapsed_since "$start")"
 }
 
+# Tests on a NetBox that holds someone's data (make demo, make bench): `park` sets that
+# database aside and gives an empty one (admin + tokens); `unpark` drops it and brings the
+# parked one back. A parked database left by an interrupted run is kept, never overwritten.
+cmd_park() {
+  prepare >/dev/null
+  pg_up
+  redis_up
+  if db_exists "$DB_PARKED"; then
+    log "$DB_PARKED is there already (an earlier test run was interrupted): keeping it"
+    db_exists "$DB_NAME" && pg_sql -d postgres -c "DROP DATABASE $DB_NAME WITH (FORCE)"
+  elif db_exists "$DB_NAME"; then
+    local attempt
+    for attempt in 1 2 3 4 5; do
+      # Django opens a connection per request: end the open ones, then rename at once.
+      pg_sql -d postgres -tAc "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '$DB_NAME' AND pid <> pg_backend_pid()" >/dev/null
+      pg_sql -d postgres -c "ALTER DATABASE $DB_NAME RENAME TO $DB_PARKED" 2>/dev/null && break
+      [ "$attempt" = 5 ] && die "could not park $DB_NAME (still in use)"
+      sleep 1
+    done
+    log "parked the NetBox database as $DB_PARKED"
+  fi
+  ensure_database
+  redis_cli flushall >/dev/null
+  web_up
+  write_env
+}
+
+cmd_unpark() {
+  prepare >/dev/null
+  pg_up
+  redis_up
+  db_exists "$DB_PARKED" || { log "no parked NetBox database"; return 0; }
+  db_exists "$DB_NAME" && pg_sql -d postgres -c "DROP DATABASE $DB_NAME WITH (FORCE)"
+  pg_sql -d postgres -c "ALTER DATABASE $DB_PARKED RENAME TO $DB_NAME"
+  redis_cli flushall >/dev/null
+  log "brought the parked NetBox database back"
+}
+
 cmd_status() {
   local rc=0
   if [ -n "$PG_BIN" ] && [ -d "$PG_DATA" ] && pg_running; then echo "postgresql  up    port $NETBOX_PG_PORT, data $PG_DATA"; else echo "postgresql  down"; rc=1; fi
@@ -504,8 +542,10 @@ case "${1:-}" in
   worker-up) prepare >/dev/null; worker_up ;;
   worker-down) worker_down ;;
   seed) shift; cmd_seed "$@" ;;
+  park) cmd_park ;;
+  unpark) cmd_unpark ;;
   shell) prepare >/dev/null; netbox_cmd nbshell ;;
   manage) shift; prepare >/dev/null; netbox_cmd "$@" ;;
   makemigrations) prepare >/dev/null; NETBOX_DEVELOPER=1 netbox_cmd makemigrations netbox_zabbix ;;
-  *) echo "usage: $0 up|down|reset|status|restart|worker-up|worker-down|seed [args]|shell|manage ARGS|makemigrations" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|reset|status|restart|worker-up|worker-down|seed [args]|park|unpark|shell|manage ARGS|makemigrations" >&2; exit 2 ;;
 esac

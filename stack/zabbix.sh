@@ -169,12 +169,28 @@ private_apt_opts() {
 
 candidate_of() { apt-cache policy zabbix-frontend-php 2>/dev/null | awk '/Candidate:/ {print $2}'; }
 
+# $NZS_CACHE is shared by every $STACK_DIR on the machine (clones, worktrees, CI), whose
+# own locks do not see each other: whatever fills the cache holds this lock, and looks
+# again once it has it (another stack may have filled it meanwhile).
+cache_lock() {
+  mkdir -p "$NZS_CACHE"
+  exec 8>"$NZS_CACHE/.zabbix-cache.lock"
+  flock -w 900 8 || die "another stack is still filling $NZS_CACHE (lock $NZS_CACHE/.zabbix-cache.lock)"
+}
+cache_unlock() { flock -u 8; exec 8>&-; }
+
 # Download zabbix-frontend-php and zabbix-server-pgsql for one version into the cache.
+have_debs() { ls "$1"/zabbix-frontend-php_*.deb "$1"/zabbix-server-pgsql_*.deb >/dev/null 2>&1; }
 fetch_debs() {
-  local ver=$1 dir=$NZS_CACHE/debs/$1 candidate
-  if ls "$dir"/zabbix-frontend-php_*.deb "$dir"/zabbix-server-pgsql_*.deb >/dev/null 2>&1; then
-    return 0
-  fi
+  local ver=$1 dir=$NZS_CACHE/debs/$1
+  have_debs "$dir" && return 0
+  cache_lock
+  have_debs "$dir" || download_debs "$ver" "$dir"
+  cache_unlock
+}
+
+download_debs() {
+  local ver=$1 dir=$2 candidate
   mkdir -p "$dir.tmp" && rm -f "$dir.tmp"/*.deb
   PRIVATE_APT=(-o "APT::Sandbox::User=root")  # downloads into a root-owned folder
   # The machine's own sources serve 6.0 on Debian 12; elsewhere use a private config.
@@ -211,12 +227,16 @@ unpacked_tree() {
   pkg=$(dpkg-deb -f "$(ls "$debdir"/zabbix-frontend-php_*.deb)" Version | tr ':~+' '___')
   tree=$NZS_CACHE/unpacked/zabbix-$pkg
   if [ ! -f "$tree/.complete" ]; then
-    log "unpacking Zabbix $ver into $tree"
-    rm -rf "$tree.tmp" && mkdir -p "$tree.tmp"
-    local f
-    for f in "$debdir"/zabbix-*.deb; do dpkg -x "$f" "$tree.tmp" || die "dpkg -x $f failed"; done
-    touch "$tree.tmp/.complete"
-    rm -rf "$tree" && mv "$tree.tmp" "$tree"
+    cache_lock
+    if [ ! -f "$tree/.complete" ]; then
+      log "unpacking Zabbix $ver into $tree"
+      rm -rf "$tree.tmp" && mkdir -p "$tree.tmp"
+      local f
+      for f in "$debdir"/zabbix-*.deb; do dpkg -x "$f" "$tree.tmp" || die "dpkg -x $f failed"; done
+      touch "$tree.tmp/.complete"
+      rm -rf "$tree" && mv "$tree.tmp" "$tree"
+    fi
+    cache_unlock
   fi
   echo "$tree"
 }
@@ -442,12 +462,14 @@ save_dump() {
   local ver=$1 dir
   dir=$(dump_dir "$ver")
   log "caching the pristine $ver database in $dir"
+  cache_lock
   rm -rf "$dir.tmp" && (umask 077 && mkdir -p "$dir.tmp")
   pg_dump -h "$PG_SOCK" -p "$PG_PORT" -U postgres -Fc -Z1 -f "$dir.tmp/pristine.dump" "$(ver_db "$ver")_pristine"
   cp "$(ver_tokenfile "$ver")" "$(ver_fixtures "$ver")" "$dir.tmp/"
   rm -rf "$dir" && mv "$dir.tmp" "$dir"
   # Only the current dump per version: older packages or fixtures are never used again.
   find "$(dirname "$dir")" -mindepth 1 -maxdepth 1 -type d -name "*_$ver.*" ! -name "$(basename "$dir")" -exec rm -rf {} +
+  cache_unlock
 }
 
 restore_dump() {

@@ -30,11 +30,16 @@ if ! stack/stack.sh up; then
 fi
 
 step "unit and integration tests (pytest)"
-# Integration tests skip themselves only when a service is missing; the stack step above
-# already failed the run in that case, so a skip cannot hide a broken stack.
+# A test that would skip because a service or package is missing fails instead.
+export NETBOX_ZABBIX_SYNC_REQUIRE_STACK=1
 python -m pytest -p no:cacheprovider tests/unit tests/integration "$@" || failures+=(pytest)
 
 step "done in $((SECONDS - started)) s"
+for version in 6.0 7.0; do
+  if [[ " ${ZABBIX_VERSIONS:-6.0 7.0} " != *" $version "* ]]; then
+    echo "!!! Zabbix $version was NOT covered (ZABBIX_VERSIONS=${ZABBIX_VERSIONS}) !!!"
+  fi
+done
 if [ ${#failures[@]} -gt 0 ]; then
   echo "FAILED: ${failures[*]}"
   exit 1

@@ -1,5 +1,9 @@
 """`make bench`: ours vs the floor, community.zabbix zabbix_host and netbox-zabbix-sync.
 
+Per-host mode (``--tools per_host``, N <= --per-host-max): ours with sync_hosts_batch=false
+and a plain user playbook (one zabbix_host_sync task per host), each against Ansible's own
+per-host floor (set_fact over the same hosts) measured in the same run.
+
 For every size N: reset Zabbix, seed NetBox with N HostConfigs, read our inventory once
 (its cost, and the desired state the floor and zabbix_host get), then for every tool on a
 pristine Zabbix: create, no-op, 10 % drift, check mode. Every tool talks to Zabbix and
@@ -20,7 +24,8 @@ from typing import Any
 from . import report, zbx
 from .measure import Measured, tail
 from .proxies import Proxy, start_proxy, summarise_netbox, summarise_zabbix
-from .tools import CACHE, REPO, SCENARIOS, Context, Tool, ZabbixHost, make_tools, run_ours_inventory
+from .tools import (CACHE, PER_HOST_SCENARIOS, PER_HOST_TOOLS, REPO, SCENARIOS, Context, Tool, ZabbixHost, make_tools,
+                    run_ours_inventory)
 
 RESULTS_DIR = os.path.join(REPO, "bench", "results")
 FORK_CANDIDATES = (2, 5, 10, 20)
@@ -54,9 +59,10 @@ def sh(argv: list[str], timeout: float = 3600, env: dict[str, str] | None = None
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench/run.sh", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100,1000,10000", help="comma-separated N (default 100,1000,10000)")
-    parser.add_argument("--tools", default="ours,floor,zabbix_host,nzs", help="ours,floor,zabbix_host,nzs")
+    parser.add_argument("--tools", default="ours,floor,zabbix_host,nzs,per_host",
+                        help="ours,floor,zabbix_host,nzs,per_host (per_host = set_fact_floor,ours_per_host,user_playbook)")
     parser.add_argument("--runs", type=int, default=3,
-                        help="runs of no-op and check (and of create and drift at N <= 100) for ours/floor at N <= 1000")
+                        help="runs of every scenario for ours/floor at every N (the report shows medians); competitors run once")
     parser.add_argument("--zabbix", default="7.0", choices=("6.0", "7.0"))
     parser.add_argument("--quick", action="store_true", help="one run, zabbix_host with 5 forks only, competitors N <= 200")
     parser.add_argument("--competitor-max", type=int, default=1000, help="largest N the competitors run at")
@@ -65,6 +71,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--zabbix-host-forks", default="5,best", help="fork counts for zabbix_host; 'best' probes 2/5/10/20")
     parser.add_argument("--probe-hosts", type=int, default=20, help="hosts the zabbix_host fork probe runs on")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument("--per-host-max", type=int, default=1000, help="largest N per-host mode runs at")
+    parser.add_argument("--per-host-scenarios", default=",".join(PER_HOST_SCENARIOS),
+                        help="scenarios of the per-host tools (their hosts are created untimed in batch mode)")
     parser.add_argument("--output", default=RESULTS_DIR, help="directory for latest.{json,md,png}")
     parser.add_argument("--stack-dir", default=os.environ.get("STACK_DIR", os.path.join(REPO, ".stack")))
     parser.add_argument("--seed-prefix", default="nb", help="name prefix of the seeded NetBox objects (stack/seed.py --prefix)")
@@ -94,7 +103,9 @@ class Stack:
         """Zabbix is empty now: no HostConfig may keep pointing at a host it had."""
         if not self.netbox_env.get("NETBOX_VENV"):
             return
-        env = dict(os.environ, NETBOX_ROOT=self.netbox_env["NETBOX_ROOT"], DISABLE_NETBOX_ZABBIX_SIGNALS="1")
+        # the fixture plugin is on NetBox's PYTHONPATH (stack/netbox.sh), not in its venv
+        env = dict(os.environ, NETBOX_ROOT=self.netbox_env["NETBOX_ROOT"], DISABLE_NETBOX_ZABBIX_SIGNALS="1",
+                   PYTHONPATH=os.path.join(REPO, "tests", "netbox_plugin"))
         sh([os.path.join(self.netbox_env["NETBOX_VENV"], "bin", "python"), os.path.join(REPO, "bench", "clear_hostids.py")],
            timeout=600, env=env)
 
@@ -194,19 +205,21 @@ def run_tool(ctx: Context, tool: Tool, scenarios: list[str], runs: int, api: Any
         entries.append(entry)
         rec.add(entry)
 
-    # Create runs once: a second create (Zabbix reset, NetBox not) would find the host IDs
-    # already written back to NetBox. Drift is slow: several runs only where it is cheap.
-    heavy_runs = runs if ctx.size <= 100 else 1
+    # Every scenario `runs` times (the report's rows are medians, 10,000 hosts included). A repeated
+    # first sync starts again from an empty Zabbix and HostConfigs without host IDs.
     if "create" in scenarios:
-        entry = run_scenario(ctx, tool, "create", "r0", api)
-        entry["expected_hosts"] = len(names)
-        record(entry)
+        for r in range(runs):
+            if r:
+                stack.reset_zabbix()
+            entry = run_scenario(ctx, tool, "create", f"r{r}", api)
+            entry["expected_hosts"] = len(names)
+            record(entry)
     baseline = {k: v for k, v in zbx.snapshot(api, ctx.zabbix_major).items() if k not in pristine}
     if "noop" in scenarios:
         for r in range(runs):
             record(run_scenario(ctx, tool, "noop", f"r{r}", api))
     if "drift" in scenarios:
-        for r in range(heavy_runs):
+        for r in range(runs):
             targets = zbx.drift_targets(list(baseline))
             kinds = zbx.apply_drift(api, ctx.zabbix_major, targets, round_no=r + 1)
             entry = run_scenario(ctx, tool, "drift", f"r{r}", api)
@@ -264,7 +277,9 @@ def main(argv: list[str]) -> int:
     args = parse_args(argv)
     stop_on_sigterm()
     sizes = [int(s) for s in args.sizes.split(",") if s]
-    tool_names = [t for t in args.tools.split(",") if t]
+    tool_names = []
+    for name in (t for t in args.tools.split(",") if t):
+        tool_names.extend(PER_HOST_TOOLS if name == "per_host" else [name])
     scenarios = [s for s in args.scenarios.split(",") if s]
     forks_spec = [f for f in args.zabbix_host_forks.split(",") if f]
     want_best = "best" in forks_spec
@@ -278,7 +293,8 @@ def main(argv: list[str]) -> int:
     meta = {"run_id": run_id, "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), "sizes": sizes,
             "tools": tool_names, "runs": args.runs, "zabbix": args.zabbix, "quick": args.quick,
             "competitor_max": args.competitor_max, "zabbix_host_max": args.zabbix_host_max or args.competitor_max,
-            "nzs_max": args.nzs_max or args.competitor_max, "machine": machine_info(), "workdir": rundir}
+            "nzs_max": args.nzs_max or args.competitor_max, "machine": machine_info(), "workdir": rundir,
+            "argv": list(argv)}  # the report prints the command that reproduces the run
     rec = Recorder(os.path.join(args.output, "latest.json"), meta)
     log(f"run {run_id}: sizes {sizes}, tools {tool_names}, Zabbix {args.zabbix}; logs in {rundir}")
 
@@ -326,9 +342,8 @@ def run_size(size: int, args: argparse.Namespace, stack: Stack, api: Any, major:
                   zabbix_major=major, netbox_env=stack.netbox_env, seed_prefix=args.seed_prefix)
 
     # Our inventory, read alone: its cost (--graph), and the desired state everyone else gets (--list).
-    cheap = size <= 1000
     inventory: dict[str, Any] = {}
-    for r, mode in [(r, "graph") for r in range(args.runs if cheap else 1)] + [(0, "list")]:
+    for r, mode in [(r, "graph") for r in range(args.runs)] + [(0, "list")]:
         zproxy.reset()
         nproxy.reset()
         measured, data = run_ours_inventory(ctx, f"r{r}", mode)
@@ -356,11 +371,12 @@ def run_size(size: int, args: argparse.Namespace, stack: Stack, api: Any, major:
 
     caps = {"zabbix_host": args.zabbix_host_max or args.competitor_max, "nzs": args.nzs_max or args.competitor_max}
     order = [n for n in ("ours", "floor", "zabbix_host", "nzs") if n in tool_names]
+    per_host = [n for n in PER_HOST_TOOLS if n in tool_names]
     for name in order:
         if name in caps and size > caps[name]:
             log(f"  {name}: skipped at N={size} (largest N for it: {caps[name]}; extrapolated in the report)")
             continue
-        runs = args.runs if (cheap and name in ("ours", "floor")) else 1
+        runs = args.runs if name in ("ours", "floor") else 1
         if name == "zabbix_host":
             forks = list(fixed_forks) or [5]
             for fork in forks:
@@ -385,6 +401,33 @@ def run_size(size: int, args: argparse.Namespace, stack: Stack, api: Any, major:
 
                 rec.data["profile"] = profile_ours(ctx, stack, api)
                 rec.save()
+    if per_host and size > args.per_host_max:
+        log(f"  per-host mode: skipped at N={size} (largest N for it: {args.per_host_max})")
+    elif per_host:
+        run_per_host(ctx, per_host, args, api, stack, rec, cheap)
+
+
+def run_per_host(ctx: Context, names: list[str], args: argparse.Namespace, api: Any, stack: Stack, rec: Recorder,
+                 cheap: bool) -> None:
+    """Per-host mode against Ansible's floor. The floor runs right before each per-host tool,
+    so that both see the same load on this shared machine; the report takes the median of all
+    its runs."""
+    runs = args.runs if cheap else 1
+    scenarios = [s for s in args.per_host_scenarios.split(",") if s]
+    floor = make_tools(["set_fact_floor"], [])[0] if "set_fact_floor" in names else None
+    tools = make_tools([n for n in names if n != "set_fact_floor"], [])
+    for tool in tools or [None]:
+        if floor is not None:
+            for r in range(runs):
+                rec.add(run_scenario(ctx, floor, "floor", f"{tool.name if tool else 'alone'}-r{r}", api))
+        if tool is None:
+            continue
+        try:
+            run_tool(ctx, tool, scenarios, runs, api, stack, rec)
+        except Exception as exc:  # one broken tool must not lose the others' numbers
+            log(f"  !! {tool.name} failed at N={ctx.size}: {exc}")
+            rec.data["notes"].append(f"{tool.name} N={ctx.size}: {exc}")
+            rec.save()
 
 
 def machine_info() -> dict[str, Any]:

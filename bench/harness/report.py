@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import statistics
 from collections import defaultdict
 from typing import Any
@@ -57,6 +58,40 @@ def inventory_medians(entries: list[dict[str, Any]], mode: str = "graph") -> dic
                    "netbox_requests": statistics.median(e["netbox"]["requests"] for e in es),
                    "peak_tree_rss": max(e["peak_tree_rss"] for e in es), "runs": len(es)}
             for size, es in groups.items()}
+
+
+PER_HOST_TARGETS = {"noop": 30.0, "drift": 35.0}  # seconds at N = 1,000 (issue 15)
+PER_HOST_FLOOR_FACTOR = 2.0
+
+
+def floor_medians(results: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """Per N: Ansible's per-host floor (set_fact over the same hosts), median of its runs."""
+    groups: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for entry in results:
+        if entry.get("ok") and entry["tool"] == "set_fact_floor" and entry["scenario"] == "floor":
+            groups[entry["size"]].append(entry)
+    out = {}
+    for size, entries in groups.items():
+        seconds = [e["seconds"] for e in entries]
+        cpu = [e["cpu_seconds"] for e in entries if "cpu_seconds" in e]
+        out[size] = {"seconds": statistics.median(seconds), "runs": len(seconds), "min": min(seconds), "max": max(seconds),
+                     "cpu_seconds": statistics.median(cpu) if cpu else None}
+    return out
+
+
+def per_host_rows(med: dict, floors: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for (tool, scenario, size), value in sorted(med.items(), key=lambda kv: (kv[0][2], kv[0][0], kv[0][1])):
+        if tool not in ("ours_per_host", "user_playbook"):
+            continue
+        floor = floors.get(size, {}).get("seconds")
+        floor_cpu = floors.get(size, {}).get("cpu_seconds")
+        cpu = value.get("cpu_seconds")
+        rows.append({"tool": tool, "label": value["label"], "scenario": scenario, "size": size, "seconds": value["seconds"],
+                     "runs": value["runs"], "floor": floor, "ratio": value["seconds"] / floor if floor else None,
+                     "cpu": cpu, "floor_cpu": floor_cpu, "cpu_ratio": cpu / floor_cpu if (cpu and floor_cpu) else None,
+                     "batch": med.get(("ours", scenario, size), {}).get("seconds")})
+    return rows
 
 
 def estimate(med: dict, tool: str, scenario: str, size: int) -> tuple[float | None, bool]:
@@ -121,6 +156,17 @@ def targets(med: dict, data: dict[str, Any]) -> list[tuple[str, str, bool | None
         rows.append(("10,000 hosts: peak RSS (process tree) ≤ 1.5 GiB", f"{peak / GIB:.2f} GiB", peak <= 1.5 * GIB))
     else:
         rows.append(("10,000 hosts: peak RSS (process tree) ≤ 1.5 GiB", "not measured", None))
+    floors = floor_medians(data["results"])
+    for row in per_host_rows(med, floors):
+        limit = PER_HOST_TARGETS.get(row["scenario"])
+        if limit is None or row["size"] != 1000:
+            continue
+        ratio = row["ratio"]
+        rows.append((f"per-host, {row['label']}: {SCENARIO_TITLES[row['scenario']]} of 1,000 hosts ≤ {limit:.0f} s "
+                     f"and ≤ {PER_HOST_FLOOR_FACTOR:.0f}× the set_fact floor of the same run",
+                     f"{fmt_s(row['seconds'])} s, {ratio:.2f}× the floor ({fmt_s(row['floor'])} s)" if ratio else
+                     f"{fmt_s(row['seconds'])} s, floor not measured",
+                     row["seconds"] <= limit and ratio is not None and ratio <= PER_HOST_FLOOR_FACTOR))
     ours_sizes = sorted({s for (t, _, s) in med if t == "ours"})
     for prefix, factor, name in (("zabbix_host", 50, "community.zabbix zabbix_host"), ("nzs", 5, "netbox-zabbix-sync")):
         measured_sizes = sorted({s for (t, _, s) in med if t.startswith(prefix)} & set(ours_sizes))
@@ -147,6 +193,24 @@ def targets(med: dict, data: dict[str, Any]) -> list[tuple[str, str, bool | None
     return rows
 
 
+def reproduce_command(meta: dict[str, Any]) -> str:
+    """The exact bench/run.sh command of this run: its own argv, or (older results) every option
+    that shaped the numbers, the competitors' caps included."""
+    if meta.get("parts"):  # merged from separate runs: each run's command
+        return " ; ".join(reproduce_command(part) for part in meta["parts"])
+    if meta.get("argv") is not None:
+        return shlex.join(["bench/run.sh", *meta["argv"]])
+    words = ["bench/run.sh", "--sizes", ",".join(map(str, meta["sizes"])), "--tools", ",".join(meta["tools"]),
+             "--runs", str(meta["runs"]), "--zabbix", str(meta["zabbix"])]
+    if meta.get("quick"):
+        words.append("--quick")
+    for option, key in (("--competitor-max", "competitor_max"), ("--zabbix-host-max", "zabbix_host_max"),
+                        ("--nzs-max", "nzs_max")):
+        if meta.get(key) is not None:
+            words += [option, str(meta[key])]
+    return shlex.join(words)
+
+
 def write_markdown(data: dict[str, Any], path: str) -> None:
     meta = data["meta"]
     med = medians(data["results"])
@@ -160,8 +224,7 @@ def write_markdown(data: dict[str, Any], path: str) -> None:
     add(f"Run `{meta.get('run_id')}` ({meta.get('started')} – {meta.get('finished', 'unfinished')}), "
         f"Zabbix {meta.get('zabbix_version', meta.get('zabbix'))} and NetBox 4.7 on the same machine "
         f"({meta['machine']['cpus']} CPUs, {meta['machine']['memory_gib']} GiB), all on loopback. "
-        f"Command: `bench/run.sh --sizes {','.join(map(str, meta['sizes']))} --tools {','.join(meta['tools'])} "
-        f"--runs {meta['runs']} --zabbix {meta['zabbix']}{' --quick' if meta.get('quick') else ''}`. "
+        f"Command that reproduces it: `{reproduce_command(meta)}`. "
         "How it is measured: [docs/benchmark.md](../../docs/benchmark.md).")
     add("")
     add("## Targets")
@@ -212,6 +275,29 @@ def write_markdown(data: dict[str, Any], path: str) -> None:
         "host variable and can take longer than the whole playbook); the floor gets the desired state precomputed "
         "and does not read NetBox.")
     add("")
+    floors = floor_medians(data["results"])
+    ph_rows = per_host_rows(med, floors)
+    if ph_rows or floors:
+        add("## Per-host mode (one task per host) against Ansible's own floor")
+        add("")
+        add("The floor is `set_fact` over the same hosts with the same inventory, forks and callbacks "
+            "(bench/per_host/set_fact_floor.yml), measured in the same run right before each per-host tool: "
+            "no per-host mode can be faster. Hosts exist beforehand (created untimed in batch mode).")
+        add("")
+        add("| tool | scenario | N | seconds | set_fact floor | × floor | CPU s | floor CPU s | × floor CPU | batch mode (ours) |")
+        add("|---|---|---|---|---|---|---|---|---|---|")
+        for row in ph_rows:
+            ratio = f"{row['ratio']:.2f}" if row["ratio"] else "–"
+            cpu_ratio = f"{row['cpu_ratio']:.2f}" if row["cpu_ratio"] else "–"
+            add(f"| {row['label']} | {SCENARIO_TITLES[row['scenario']]} | {row['size']:,} | {fmt_s(row['seconds'])} ({row['runs']}) | "
+                f"{fmt_s(row['floor'])} | {ratio} | {fmt_s(row['cpu'])} | {fmt_s(row['floor_cpu'])} | {cpu_ratio} | {fmt_s(row['batch'])} |")
+        add("")
+        add("CPU s: user + system seconds of ansible-playbook and its workers (not Zabbix's or NetBox's); it moves far "
+            "less than wall time when other work competes for the CPUs.")
+        add("")
+        add("set_fact floor per N: " + "; ".join(f"N={size:,}: median {fmt_s(v['seconds'])} s of {v['runs']} runs "
+                                                 f"({fmt_s(v['min'])}–{fmt_s(v['max'])} s)" for size, v in sorted(floors.items())) + ".")
+        add("")
     add("## API requests and memory per run (medians)")
     add("")
     add("| tool | scenario | N | seconds | CPU s | Zabbix requests (writes) | NetBox requests (writes) | peak RSS tree / biggest process (MiB) | check |")
@@ -338,8 +424,13 @@ def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
             if key in part["meta"] and key not in merged["meta"]:
                 merged["meta"][key] = part["meta"][key]
     merged["meta"]["sizes"] = sorted({s for p in parts for s in p["meta"]["sizes"]})
-    merged["meta"]["tools"] = sorted({t for p in parts for t in p["meta"]["tools"]}, key=["ours", "floor", "zabbix_host", "nzs"].index)
+    merged["meta"]["tools"] = sorted({t for p in parts for t in p["meta"]["tools"]}, key=lambda t: ["ours", "floor", "zabbix_host", "nzs", "set_fact_floor", "ours_per_host", "user_playbook"].index(t)
+                                    if t in ("ours", "floor", "zabbix_host", "nzs", "set_fact_floor", "ours_per_host", "user_playbook") else 99)
     if len(parts) > 1:
+        merged["meta"]["parts"] = [
+            {key: p["meta"][key] for key in ("argv", "sizes", "tools", "runs", "zabbix", "quick", "competitor_max",
+                                              "zabbix_host_max", "nzs_max") if key in p["meta"]}
+            for p in parts]
         merged["meta"]["run_id"] = " + ".join(p["meta"]["run_id"] for p in parts)
         merged["meta"]["finished"] = max(p["meta"].get("finished", "") for p in parts)
         merged["notes"].append("Merged from separate runs: " + "; ".join(

@@ -6,6 +6,10 @@
   static inventory generated from the same desired state; run with 5 forks and with the best
   fork count for this machine.
 * ``nzs``: netbox-zabbix-sync 4.1.0 on the same Devices/VMs (bench/nzs/prepare.py maps them).
+* per-host mode (``--tools per_host``): ``ours_per_host`` (our playbook with
+  ``sync_hosts_batch=false``), ``user_playbook`` (bench/per_host/user_playbook.yml: one
+  ``zabbix_host_sync`` task per host with ``zabbix_host`` as its arguments) and
+  ``set_fact_floor`` (bench/per_host/set_fact_floor.yml: Ansible's own per-host floor).
 """
 from __future__ import annotations
 
@@ -28,6 +32,8 @@ NZS_VENV = os.path.join(CACHE, "venv-nzs")
 BENCH_VENV = os.path.join(CACHE, "venv")
 OURS_PLAYBOOK = os.environ.get("BENCH_OURS_PLAYBOOK", os.path.join(REPO, "playbooks", "sync_hosts.yml"))
 SCENARIOS = ("create", "noop", "drift", "check")
+PER_HOST_TOOLS = ("set_fact_floor", "ours_per_host", "user_playbook")
+PER_HOST_SCENARIOS = ("noop", "drift", "check")
 
 
 @dataclass
@@ -119,6 +125,60 @@ class Ours(Tool):
         if scenario == "check":
             argv.append("--check")
         return run_measured(argv, self.log(ctx, scenario, tag), env=ours_env(ctx), cwd=REPO)
+
+
+class OursPerHost(Ours):
+    """Our playbook in per-host mode: one zabbix_host_sync task per host."""
+
+    name = "ours_per_host"
+    label = "ours, per-host mode (sync_hosts_batch=false)"
+
+    def prepare(self, ctx: Context) -> None:
+        # Per-host mode is measured on existing hosts (no-op, drift, check); the hosts are
+        # created untimed in batch mode, as a first run would.
+        create_hosts_untimed(ctx, self.log(ctx, "prepare", "create"))
+
+    def run(self, ctx: Context, scenario: str, tag: str) -> Measured:
+        argv = [f"{PROJECT_VENV}/bin/ansible-playbook", "-i", write_ours_inventory(ctx), OURS_PLAYBOOK,
+                "-e", "sync_hosts_batch=false"]
+        if scenario == "check":
+            argv.append("--check")
+        return run_measured(argv, self.log(ctx, scenario, tag), env=ours_env(ctx), cwd=REPO)
+
+
+class UserPlaybook(Tool):
+    """A user's own playbook: one zabbix_host_sync task per host, zabbix_host as its arguments."""
+
+    name = "user_playbook"
+    label = "user playbook, zabbix_host_sync per host"
+    playbook = os.path.join(BENCH, "per_host", "user_playbook.yml")
+
+    def prepare(self, ctx: Context) -> None:
+        create_hosts_untimed(ctx, self.log(ctx, "prepare", "create"))
+
+    def run(self, ctx: Context, scenario: str, tag: str) -> Measured:
+        argv = [f"{PROJECT_VENV}/bin/ansible-playbook", "-i", write_ours_inventory(ctx), self.playbook]
+        if scenario == "check":
+            argv.append("--check")
+        return run_measured(argv, self.log(ctx, scenario, tag), env=ours_env(ctx), cwd=REPO)
+
+
+class SetFactFloor(UserPlaybook):
+    """Ansible's per-host floor: set_fact per host, same inventory, forks and callbacks."""
+
+    name = "set_fact_floor"
+    label = "Ansible floor (set_fact per host)"
+    playbook = os.path.join(BENCH, "per_host", "set_fact_floor.yml")
+
+    def prepare(self, ctx: Context) -> None:
+        pass
+
+
+def create_hosts_untimed(ctx: Context, log_path: str) -> None:
+    argv = [f"{PROJECT_VENV}/bin/ansible-playbook", "-i", write_ours_inventory(ctx), OURS_PLAYBOOK]
+    measured = run_measured(argv, log_path, env=ours_env(ctx), cwd=REPO)
+    if measured.returncode != 0:
+        raise RuntimeError(f"creating the hosts before the per-host runs failed; log {log_path}")
 
 
 class Floor(Tool):
@@ -251,7 +311,9 @@ class NetboxZabbixSync(Tool):
 
     def prepare(self, ctx: Context) -> None:
         env = {k: v for k, v in os.environ.items()}
-        env.update({"NETBOX_ROOT": ctx.netbox_env["NETBOX_ROOT"], "DISABLE_NETBOX_ZABBIX_SIGNALS": "1"})
+        # the fixture plugin is on NetBox's PYTHONPATH (stack/netbox.sh), not in its venv
+        env.update({"NETBOX_ROOT": ctx.netbox_env["NETBOX_ROOT"], "DISABLE_NETBOX_ZABBIX_SIGNALS": "1",
+                    "PYTHONPATH": os.path.join(REPO, "tests", "netbox_plugin")})
         python = os.path.join(ctx.netbox_env["NETBOX_VENV"], "bin", "python")
         out = subprocess.run([python, os.path.join(BENCH, "nzs", "prepare.py"), ctx.hosts_file], env=env,
                              capture_output=True, text=True, check=False, timeout=1800)
@@ -288,6 +350,12 @@ def make_tools(names: list[str], zabbix_host_forks: list[int]) -> list[Tool]:
             tools.extend(ZabbixHost(f) for f in zabbix_host_forks)
         elif name == "nzs":
             tools.append(NetboxZabbixSync())
+        elif name == "ours_per_host":
+            tools.append(OursPerHost())
+        elif name == "user_playbook":
+            tools.append(UserPlaybook())
+        elif name == "set_fact_floor":
+            tools.append(SetFactFloor())
         else:
-            raise SystemExit(f"unknown tool {name!r} (ours, floor, zabbix_host, nzs)")
+            raise SystemExit(f"unknown tool {name!r} (ours, floor, zabbix_host, nzs, per_host)")
     return tools

@@ -34,6 +34,7 @@ from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_report im
 ARGUMENT_SPEC = writeback_argument_spec()
 
 SYNCED = ("created", "updated", "unchanged")
+INTERFACE_ENDPOINTS = {"agent": "agent-interface", "snmp": "snmp-interface"}
 
 
 def _int_or_none(value: t.Any) -> int | None:
@@ -72,6 +73,39 @@ def fields_to_write(
     return fields
 
 
+def interface_fields_to_write(record: Mapping[str, t.Any], hostconfig: Mapping[str, t.Any]) -> list[dict[str, t.Any]]:
+    """[{endpoint, id, fields}] for the interface rows whose Zabbix hostid/interfaceid changed.
+
+    The plugin's own update sends each row's ``interfaceid``; a row without one makes
+    Zabbix replace the interface (and unbind its items). ``interfaceids`` of the sync
+    result follow ``netbox_hostconfig.interfaces`` position by position.
+    """
+    action = record["action"]
+    rows = hostconfig.get("interfaces") or []
+    ids = record.get("interfaceids")
+    if action == "deleted":
+        new_hostid, ids = None, [None] * len(rows)
+    elif action in SYNCED and isinstance(ids, list) and len(ids) == len(rows):
+        new_hostid = _int_or_none(record.get("hostid"))
+        if new_hostid is None:
+            return []
+    else:
+        return []  # failed or skipped: what Zabbix holds is unknown, keep the rows as they are
+    patches = []
+    for row, interfaceid in zip(rows, ids):
+        if not isinstance(row, Mapping) or row.get("id") is None or row.get("kind") not in INTERFACE_ENDPOINTS:
+            continue
+        fields: dict[str, t.Any] = {}
+        if _int_or_none(row.get("hostid")) != new_hostid:
+            fields["hostid"] = new_hostid
+        new_interfaceid = _int_or_none(interfaceid)
+        if (new_interfaceid is not None or action == "deleted") and _int_or_none(row.get("interfaceid")) != new_interfaceid:
+            fields["interfaceid"] = new_interfaceid
+        if fields:
+            patches.append({"endpoint": INTERFACE_ENDPOINTS[row["kind"]], "id": int(row["id"]), "fields": fields})
+    return patches
+
+
 def plan(
     records: list[dict[str, t.Any]],
     hostconfigs: Mapping[str, Mapping[str, t.Any] | None],
@@ -79,15 +113,21 @@ def plan(
     write_last_sync_update: bool,
     now: str,
 ) -> list[dict[str, t.Any]]:
-    """[{host, id, fields}] for every HostConfig that needs a PATCH."""
+    """[{host, endpoint, id, fields}] for every row that needs a PATCH.
+
+    A host's interface rows come before its HostConfig: the plugin's update (queued by
+    each PATCH) must never see a hostid whose interface rows still lack their ids.
+    """
     patches = []
     for record in records:
         hostconfig = hostconfigs.get(record["host"])
         if not hostconfig or hostconfig.get("id") is None:
             continue
+        for patch in interface_fields_to_write(record, hostconfig):
+            patches.append({"host": record["host"], **patch})
         fields = fields_to_write(record, hostconfig, write_in_sync, write_last_sync_update, now)
         if fields:
-            patches.append({"host": record["host"], "id": int(hostconfig["id"]), "fields": fields})
+            patches.append({"host": record["host"], "endpoint": "host-config", "id": int(hostconfig["id"]), "fields": fields})
     return patches
 
 
@@ -132,22 +172,32 @@ class ActionModule(ActionBase):
 
         secrets = secret_values_from_env()
 
-        def write(patch: dict[str, t.Any]) -> tuple[dict[str, t.Any], str | None]:
-            try:
-                client.patch_hostconfig(patch["id"], patch["fields"])
-                return patch, None
-            except NetBoxError as exc:
-                return patch, mask_text(str(exc), secrets)
+        def write_host(host_patches: list[dict[str, t.Any]]) -> list[tuple[dict[str, t.Any], str | None]]:
+            """One host's rows in order; after a refused row the rest of the host waits for the next run."""
+            outcomes: list[tuple[dict[str, t.Any], str | None]] = []
+            for patch in host_patches:
+                if outcomes and outcomes[-1][1] is not None:
+                    outcomes.append((patch, f"not written: an earlier row of this host was refused ({outcomes[-1][1]})"))
+                    continue
+                try:
+                    client.patch_plugin_row(patch["endpoint"], patch["id"], patch["fields"])
+                    outcomes.append((patch, None))
+                except NetBoxError as exc:
+                    outcomes.append((patch, mask_text(str(exc), secrets)))
+            return outcomes
 
-        # One PATCH per row (the plugin has no bulk update); a few in parallel for a first run
-        # that creates thousands of hosts.
-        with ThreadPoolExecutor(max_workers=max(1, min(params["workers"], len(patches)))) as pool:
-            outcomes = list(pool.map(write, patches))
+        by_host: dict[str, list[dict[str, t.Any]]] = {}
+        for patch in patches:
+            by_host.setdefault(patch["host"], []).append(patch)
+        # One PATCH per row (the plugin has no bulk update): hosts in parallel, each host's
+        # rows in order, for a first run that creates thousands of hosts.
+        with ThreadPoolExecutor(max_workers=max(1, min(params["workers"], len(by_host)))) as pool:
+            outcomes = [outcome for host_outcomes in pool.map(write_host, by_host.values()) for outcome in host_outcomes]
         for patch, error in outcomes:
             if error is None:
                 result["patched"].append(patch)
             else:
-                result["failures"].append({"host": patch["host"], "id": patch["id"], "error": error})
+                result["failures"].append({"host": patch["host"], "endpoint": patch["endpoint"], "id": patch["id"], "error": error})
         result["changed"] = bool(result["patched"])
         result["msg"] = f"wrote back {len(result['patched'])} HostConfig(s), {len(result['failures'])} failed"
         return result

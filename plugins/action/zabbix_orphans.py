@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._hostconfig import format_tag_name
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._netbox import PLUGIN_API
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import (
     ZabbixClient,
@@ -39,15 +40,23 @@ ARGUMENT_SPEC = orphans_argument_spec()
 
 # Zabbix host.get tag operator "Exists" (6.0 and 7.0).
 TAG_EXISTS = 4
+TAG_EVAL_OR = 2
 DEFAULT_MAX_DELETIONS = 10
 
 
 def marker_tag_from_setting(setting: Mapping[str, t.Any]) -> str | None:
-    """tag_prefix + default_tag, as the plugin names the tag it puts on every host it manages."""
+    """tag_prefix + default_tag, formatted by tag_name_formatting, as the plugin names the
+    tag it puts on every host it manages (with ``upper``: ``NB_NETBOX_ID``)."""
     default_tag = setting.get("default_tag")
     if not default_tag:
         return None
-    return f"{setting.get('tag_prefix') or ''}{default_tag}"
+    return format_tag_name(f"{setting.get('tag_prefix') or ''}{default_tag}", setting.get("tag_name_formatting"))
+
+
+def marker_tag_spellings(marker: str) -> list[str]:
+    """The marker as the Setting spells it now, then as any formatting spelt it before:
+    hosts tagged before a change of ``tag_name_formatting`` are still found."""
+    return list(dict.fromkeys([marker, marker.upper(), marker.lower()]))
 
 
 def subset_reason(
@@ -158,8 +167,8 @@ class ActionModule(ActionBase):
                     "host.get",
                     {
                         "output": ["hostid", "host", "name", "status"],
-                        "tags": [{"tag": marker, "operator": TAG_EXISTS}],
-                        "evaltype": 0,
+                        "tags": [{"tag": spelling, "operator": TAG_EXISTS} for spelling in marker_tag_spellings(marker)],
+                        "evaltype": TAG_EVAL_OR,
                     },
                 )
                 orphans = find_orphans(tagged or [], known_hostids, known_names)

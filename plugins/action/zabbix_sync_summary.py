@@ -32,6 +32,7 @@ from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_report im
     mask_data,
     mask_text,
     records_from_batch,
+    with_host,
     secret_values_from_env,
 )
 
@@ -63,11 +64,13 @@ def apply_writeback(records: list[dict[str, t.Any]], writeback: Mapping[str, t.A
     by_host = {record["host"]: record for record in records}
     for failure in writeback.get("failures") or []:
         record = by_host.get(failure.get("host"))
-        if record is None:
-            continue
-        done = f"{record['action']} in Zabbix (hostid {record.get('hostid')}) but " if record["action"] != "failed" else ""
+        if record is None or record["action"] == "failed":
+            continue  # the host's first failure says it; the others follow from it
+        record["error"] = with_host(
+            record["host"],
+            f"{record['action']} in Zabbix (hostid {record.get('hostid')}) but writing back to NetBox failed: {failure.get('error')}",
+        )
         record["action"] = "failed"
-        record["error"] = f"{done}writing back to NetBox failed: {failure.get('error')}"
     return {
         "patched": len(writeback.get("patched") or []),
         "would_patch": len(writeback.get("would_patch") or []),
@@ -120,7 +123,11 @@ class ActionModule(ActionBase):
         summary["orphans_step"] = orphan_status
         if writeback:
             summary["writeback"] = writeback
+        if params.get("source_error"):
+            errors.insert(0, f"the HostConfigs could not be read: {params['source_error']}")
+            summary["message"] = f"Sync failed: {errors[0]}"
         summary["errors"] = [mask_text(error, secrets) for error in errors]
+        summary["message"] = mask_text(summary["message"], secrets)
         summary["ok"] = summary["failed"] == 0 and not errors
         summary["event_log"] = self._event_log(params, summary, records, check_mode, secrets)
 
@@ -191,7 +198,7 @@ class ActionModule(ActionBase):
                 error = mask_text(record.get("error") or "", secrets)
                 client.post_event_log(
                     f"{name}: {record['host']}",
-                    f"{record['host']}: {error}"[:4000],
+                    with_host(record["host"], error)[:4000],
                     {"host": record["host"], "error": error, "hostid": record.get("hostid"), "run_id": summary.get("run_id")},
                 )
                 posted += 1

@@ -136,6 +136,10 @@ notes:
     C(zabbix_enabled), C(zabbix_disabled), C(zabbix_invalid), C(zabbix_hostgroup_<name>) per Zabbix host group and
     C(netbox_site_<slug>) per NetBox site. Names are lower case with every character other than a-z, 0-9 and C(_)
     replaced by C(_).
+  - Each configuration file records its outcome in the group C(all) variable C(netbox_hostconfig_sources), a mapping
+    of the file's path to C(ok) (true) and the number of C(hosts), or to C(ok) (false) and the C(error). ansible-core only warns
+    about an inventory source it cannot parse and goes on without its hosts; the collection's playbook
+    C(netbox_zabbix.sync.sync_hosts) reads this variable to fail such a run with the reason instead of syncing nothing.
   - When a HostConfig has no interface marked main for a type, the first interface of that type (lowest id) becomes
     main, as Zabbix needs exactly one per type.
   - All data from NetBox is untrusted for templating (ansible-core 2.19+ data tagging); a C({{ }}) in NetBox stays text.
@@ -214,6 +218,8 @@ except ImportError:  # pragma: no cover - ansible-core before 2.19
     from ansible.utils.unsafe_proxy import wrap_var as _make_unsafe
 
 SUFFIXES = (".netbox_hostconfig.yml", ".netbox_hostconfig.yaml")
+# group ``all`` variable: configuration file -> {ok, hosts} or {ok: false, error}
+SOURCES_VAR = "netbox_hostconfig_sources"
 FILTER_KEYS = ("status", "object_types", "names", "sites", "tenants", "roles", "tags")
 OBJECT_ENDPOINTS = {"device": "dcim/devices", "virtualmachine": "virtualization/virtual-machines"}
 OBJECT_CONTENT_TYPES = {"device": ("dcim", "device"), "virtualmachine": ("virtualization", "virtualmachine")}
@@ -588,9 +594,28 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
+        try:
+            count = self._parse(path, cache)
+        except Exception as exc:
+            # ansible-core only warns about a source it could not parse and goes on with an
+            # empty inventory; the record lets the sync playbook fail the run with the reason.
+            self._record_source(path, {"ok": False, "error": str(exc) or type(exc).__name__})
+            raise
+        self._record_source(path, {"ok": True, "hosts": count})
+
+    def _record_source(self, path: str, outcome: dict[str, t.Any]) -> None:
+        """Note this source's outcome in the group ``all`` variable SOURCES_VAR, keyed by path."""
+        inventory = getattr(self.inventory, "__wrapped__", self.inventory)
+        all_group = inventory.groups.get("all")
+        sources = dict((all_group.get_vars() if all_group else {}).get(SOURCES_VAR) or {})
+        sources[str(path)] = outcome
+        inventory.set_variable("all", SOURCES_VAR, sources)
+
+    def _parse(self, path: str, cache: bool) -> int:
+        """Read the HostConfigs of one configuration file into the inventory; the number of hosts."""
         self._read_config_data(path)
         filters = HostConfigFilters(self.get_option("filters"))
-        self._hostconfig_ids = self._selected_ids(loader)
+        self._hostconfig_ids = self._selected_ids(self.loader)
         try:
             options = NetBoxOptions.from_plugin(self)
         except NetBoxError as exc:
@@ -610,6 +635,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if use_cache:
                 self._cache[cache_key] = entries
         self._populate(entries, filters.active or bool(self._hostconfig_ids))
+        return len(entries)
 
     def _selected_ids(self, loader: t.Any) -> list[int] | None:
         """``hostconfig_ids``: the extra variable of this run wins over the option."""

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._sync import (
+    INTERFACE_TYPE,
     Catalog,
     Desired,
     HostError,
@@ -38,6 +39,7 @@ from ansible_collections.netbox_zabbix.sync.plugins.module_utils._sync import (
     normalise_current,
     normalise_desired,
     plan_host,
+    zabbix_id,
 )
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import (
     host_get_selects,
@@ -58,6 +60,14 @@ _ACTION_PAST = {"create": "created", "update": "updated", "delete": "deleted", "
 
 _validators: dict[bool, ArgumentSpecValidator] = {}
 _SPECS: dict[bool, dict[str, dict[str, t.Any]]] = {True: host_argument_spec(True), False: host_argument_spec(False)}
+
+
+def _owned_hostid(params: t.Mapping[str, t.Any]) -> str:
+    """The hostid a desired state owns; "" for none (a malformed one fails in normalise_desired)."""
+    try:
+        return zabbix_id(params.get("hostid"), "hostid")
+    except HostError:
+        return ""
 
 
 def _validator(with_defaults: bool) -> ArgumentSpecValidator:
@@ -216,11 +226,8 @@ class SyncEngine:
         states: list[HostState] = []
         results: dict[str, dict[str, t.Any]] = {}
         for key, raw, upstream_errors in items:
-            label = key
-            if isinstance(raw, t.Mapping) and raw.get("host"):
-                label = str(raw.get("host"))
             if upstream_errors:
-                results[key] = self._failed(label, "; ".join(str(e) for e in upstream_errors))
+                results[key] = self._failed(key, mask_text("; ".join(str(e) for e in upstream_errors), secret_values(raw)))
                 continue
             if prevalidated:
                 params, errors = dict(raw), []
@@ -228,7 +235,7 @@ class SyncEngine:
                 params, errors = validate_host_options(raw, with_defaults=False)
             if errors or params is None:
                 message = mask_text("; ".join(errors) or "no desired state", secret_values(raw))
-                results[key] = self._failed(label, message)
+                results[key] = self._failed(key, message)
                 continue
             states.append(HostState(key=key, params=params))
             results[key] = {}
@@ -264,43 +271,126 @@ class SyncEngine:
         for state in states:
             if not state.done:
                 self._fail(state, "gave up after repeated transient errors writing to Zabbix")
+        if not self.check_mode:
+            self._learn_new_interfaceids(states)
+
+    def _learn_new_interfaceids(self, states: list[HostState]) -> None:
+        """The ids Zabbix gave the interfaces we just created (host.create/update answer
+        only hostids): one hostinterface.get per READ_CHUNK hosts, only for such hosts."""
+        pending = [
+            s for s in states
+            if s.result and not s.result["failed"] and s.result.get("hostid") and None in s.result.get("interfaceids", [])
+        ]
+        if not pending:
+            return
+        hostids = sorted({str(s.result["hostid"]) for s in pending}, key=int)
+        by_host: dict[str, list[dict[str, t.Any]]] = {}
+        try:
+            for start in range(0, len(hostids), READ_CHUNK):
+                for zif in self.client.read(
+                    "hostinterface.get",
+                    {"output": ["interfaceid", "hostid", "type", "main", "useip", "ip", "dns", "port"], "hostids": hostids[start:start + READ_CHUNK]},
+                ):
+                    by_host.setdefault(str(zif["hostid"]), []).append(zif)
+        except ZabbixError:
+            return  # the hosts are written; the next run learns the ids (they match by position)
+        for state in pending:
+            result = t.cast(dict, state.result)
+            result["interfaceids"] = assign_new_interfaceids(
+                t.cast(Desired, state.desired).fields.get("interfaces") or [], result["interfaceids"], by_host.get(str(result["hostid"]), [])
+            )
 
     def _read(self, states: list[HostState]) -> None:
-        names = [str(s.params["host"]).strip() for s in states]
+        """Find the Zabbix host each state owns: by its hostid, else by its name.
+
+        A HostConfig owns its host by hostid (docs/desired-state.md, "Identity"): a host
+        found by hostid under another name is renamed, never created again. The name is
+        the fallback when there is no hostid or Zabbix no longer has it; a name held by a
+        host that another state of this run owns by hostid is an error, never a takeover.
+        """
         inventory_fields = {str(k) for s in states for k in (s.params.get("inventory") or {})}
         if self.client.profile is None and len(states) == 1:
             # Version unknown and one host: a read valid on 6.0 and 7.0 tells the version
             # from the host's own fields, so an unchanged host costs one call.
             self.client.connect(need_version=False)
-            params = {"output": "extend", "filter": {"host": names}, **host_get_selects(inventory_fields)}
-            try:
-                found = self.client.read("host.get", params)
-            except ZabbixAPIError as exc:
-                if '"auth"' not in exc.data:
-                    raise
-                # 7.2+ dropped the body "auth" field: learn the version, use the header.
-                self.client.ensure_profile()
-                found = self.client.read("host.get", params)
-            if found:
-                self.client.profile = profile_from_host(found[0])
-            else:
-                self.client.ensure_profile()
+            selects = host_get_selects(inventory_fields)
         else:
             self.client.connect()
-            profile = self.client.ensure_profile()
-            found = self._hosts_named(names, {"output": "extend", **profile.host_get_selects(inventory_fields)})
+            selects = self.client.ensure_profile().host_get_selects(inventory_fields)
+        params = {"output": "extend", **selects}
+        names = {s.key: str(s.params["host"]).strip() for s in states}
+        wanted = {s.key: _owned_hostid(s.params) for s in states}
+
+        by_id: dict[str, dict[str, t.Any]] = {}
+        ids = sorted({hostid for hostid in wanted.values() if hostid}, key=int)
+        for start in range(0, len(ids), READ_CHUNK):
+            for host in self._host_get({**params, "hostids": ids[start:start + READ_CHUNK]}):
+                by_id[str(host["hostid"])] = host
+        owner: dict[str, str] = {}  # hostid -> the state that owns it by hostid
+        for state in states:
+            hostid = wanted[state.key]
+            if hostid in by_id and owner.setdefault(hostid, state.key) != state.key:
+                self._fail(state, f"hostid: Zabbix host {hostid} is also the host of {owner[hostid]}")
+
+        live = [s for s in states if not s.done]
+        lost = [s for s in live if wanted[s.key] not in by_id]  # no hostid, or Zabbix lost it
+        renamed = [s for s in live if wanted[s.key] in by_id and str(by_id[wanted[s.key]]["host"]) != names[s.key]]
+        renamed_keys = {s.key for s in renamed}
         by_name: dict[str, dict[str, t.Any]] = {}
-        for host in sorted(found, key=lambda h: int(h["hostid"]), reverse=True):
-            by_name[str(host["host"])] = host  # a name left twice by a past race: the lowest hostid, as the clean-up keeps
-        for state, name in zip(states, names):
+        if lost or renamed:
+            found = self._hosts_named([names[s.key] for s in lost + renamed], params)
+            for host in sorted(found, key=lambda h: int(h["hostid"]), reverse=True):
+                by_name[str(host["host"])] = host  # a name left twice by a past race: the lowest hostid, as the clean-up keeps
+        if self.client.profile is None:
+            self.client.ensure_profile()
+
+        for state in live:
+            name, hostid = names[state.key], wanted[state.key]
+            if hostid in by_id:
+                state.zhost = by_id[hostid]
+                holder = by_name.get(name) if state.key in renamed_keys else None
+                if holder is not None and str(holder["hostid"]) != hostid:
+                    self._fail(
+                        state,
+                        f"host: cannot rename Zabbix host {hostid} from '{state.zhost['host']}' to '{name}': "
+                        f"Zabbix host {holder['hostid']} already has that name{self._owned_by(owner, holder)}",
+                    )
+                continue
             state.zhost = by_name.get(name)
+            if state.zhost is not None and str(state.zhost["hostid"]) in owner:
+                self._fail(
+                    state,
+                    f"host: the name '{name}' belongs to Zabbix host {state.zhost['hostid']}{self._owned_by(owner, state.zhost)}; "
+                    "not taking it over",
+                )
+
+    @staticmethod
+    def _owned_by(owner: dict[str, str], zhost: t.Mapping[str, t.Any]) -> str:
+        other = owner.get(str(zhost["hostid"]))
+        return f", which {other} owns" if other else ""
+
+    def _host_get(self, params: dict[str, t.Any]) -> list[dict[str, t.Any]]:
+        """host.get; while the version is unknown, learn it from the answer (one call, not two)."""
+        if self.client.profile is not None:
+            return self.client.read("host.get", params)
+        try:
+            found = self.client.read("host.get", params)
+        except ZabbixAPIError as exc:
+            if '"auth"' not in exc.data:
+                raise
+            # 7.2+ dropped the body "auth" field: learn the version, use the header.
+            self.client.ensure_profile()
+            return self.client.read("host.get", params)
+        if found:
+            self.client.profile = profile_from_host(found[0])
+        return found
 
     def _hosts_named(self, names: list[str], params: dict[str, t.Any]) -> list[dict[str, t.Any]]:
         """host.get by technical name, READ_CHUNK names a call."""
         unique = list(dict.fromkeys(names))
         found: list[dict[str, t.Any]] = []
         for start in range(0, len(unique), READ_CHUNK):
-            found.extend(self.client.read("host.get", {**params, "filter": {"host": unique[start:start + READ_CHUNK]}}))
+            found.extend(self._host_get({**params, "filter": {"host": unique[start:start + READ_CHUNK]}}))
         return found
 
     def _normalise(self, states: list[HostState]) -> None:
@@ -310,7 +400,7 @@ class SyncEngine:
             try:
                 state.desired = normalise_desired(state.params, profile, self.defaults)
             except HostError as exc:
-                self._fail(state, str(exc), host=str(state.params.get("host")))
+                self._fail(state, str(exc))
                 continue
             other = seen.setdefault(state.desired.host, state.key)
             if other != state.key:
@@ -527,6 +617,7 @@ class SyncEngine:
             "action": _ACTION_PAST[action],
             "hostid": plan.hostid,
             "changed_fields": list(plan.changed_fields),
+            "interfaceids": list(plan.interfaceids),
         }
         if plan.groups_to_create:
             result["created_host_groups"] = list(plan.groups_to_create)
@@ -534,25 +625,27 @@ class SyncEngine:
             result["diff"] = {"before": plan.before, "after": plan.after}
         state.result = result
 
-    def _fail(self, state: HostState, reason: str, host: str | None = None) -> None:
-        label = host or (state.desired.host if state.desired else str(state.params.get("host") or state.key))
-        secrets = state.desired.secrets if state.desired else frozenset()
-        state.result = self._failed(label, mask_text(reason, secrets))
+    def _fail(self, state: HostState, reason: str) -> None:
+        secrets = state.desired.secrets if state.desired else secret_values(state.params)
+        state.result = self._failed(state.key, mask_text(reason, secrets))
         if state.zhost is not None:
             state.result["hostid"] = str(state.zhost.get("hostid"))
 
     @staticmethod
-    def _failed(label: str, reason: str) -> dict[str, t.Any]:
-        return {"changed": False, "failed": True, "action": "failed", "hostid": None, "changed_fields": [], "msg": f"{label}: {reason}"}
+    def _failed(key: str, reason: str) -> dict[str, t.Any]:
+        """A failed result; its message starts with the inventory host, once."""
+        return {"changed": False, "failed": True, "action": "failed", "hostid": None, "changed_fields": [], "msg": f"{key}: {reason}"}
 
 
 # --------------------------------------------------------------------------------------
 # Entry points shared by the modules and the action plugins
 # --------------------------------------------------------------------------------------
 def module_argument_spec() -> dict[str, dict[str, t.Any]]:
-    """zabbix_host_sync: connection options + one host's desired state."""
+    """zabbix_host_sync: connection options + one host's desired state + upstream errors."""
     spec = connection_argument_spec()
     spec.update(host_argument_spec(with_defaults=True))
+    # Problems found before the module (the inventory's zabbix_host_errors): the host fails with them.
+    spec["errors"] = {"type": "list", "elements": "str"}
     return spec
 
 
@@ -595,6 +688,40 @@ def sync_one(
     finally:
         client.close()
     return result, client.calls
+
+
+def assign_new_interfaceids(
+    want: list[dict[str, t.Any]], known: list[str | None], actual: list[dict[str, t.Any]]
+) -> list[str | None]:
+    """Fill the None entries of ``known`` (input order) from the host's interfaces as read back.
+
+    ``want`` is the canonical interface list (each with its input ``index``). A new
+    interface is the unclaimed one with the same type and address, else the first
+    unclaimed one of its type (main first).
+    """
+    ids = list(known)
+    claimed = {i for i in ids if i}
+    free = [z for z in sorted(actual, key=lambda z: (str(z.get("main")) != "1", int(z["interfaceid"]))) if str(z["interfaceid"]) not in claimed]
+    by_index = {iface.get("index", position): iface for position, iface in enumerate(want)}
+    for rule in ("address", "type"):
+        for index, ident in enumerate(ids):
+            iface = by_index.get(index)
+            if ident or iface is None:
+                continue
+            code = INTERFACE_TYPE.get(iface["type"])
+            for zif in free:
+                same_type = str(zif.get("type")) == code
+                same_address = (
+                    str(zif.get("useip")) == ("1" if iface["useip"] else "0")
+                    and str(zif.get("ip") or "") == iface["ip"]
+                    and str(zif.get("dns") or "") == iface["dns"]
+                    and str(zif.get("port") or "") == iface["port"]
+                )
+                if same_type and (same_address or rule == "type"):
+                    ids[index] = str(zif["interfaceid"])
+                    free.remove(zif)
+                    break
+    return ids
 
 
 def secret_values(params: t.Mapping[str, t.Any]) -> set[str]:

@@ -252,11 +252,17 @@ def build_tags(obj: dict | None, object_type: str, data: HostConfigData) -> list
                 key = entry["value"].rsplit(".", 1)[-1]
                 tags.append({"tag": f"{prefix}{entry.get('name', '')}", "value": display_string(value, key)})
 
-    if formatting == "upper":
-        tags = [{"tag": tag["tag"].upper(), "value": tag["value"]} for tag in tags]
-    elif formatting == "lower":
-        tags = [{"tag": tag["tag"].lower(), "value": tag["value"]} for tag in tags]
+    tags = [{"tag": format_tag_name(tag["tag"], formatting), "value": tag["value"]} for tag in tags]
     return dedupe_tags(tags)
+
+
+def format_tag_name(name: str, formatting: str | None) -> str:
+    """The Setting's ``tag_name_formatting`` (keep/upper/lower) applied to one tag name."""
+    if formatting == "upper":
+        return name.upper()
+    if formatting == "lower":
+        return name.lower()
+    return name
 
 
 def dedupe_tags(tags: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -303,8 +309,10 @@ def _strip_prefix_length(address: str) -> str:
 
 
 def _snmp_details(row: dict, field_name: str, errors: list[str]) -> dict[str, t.Any]:
-    version = row.get("version")
-    details: dict[str, t.Any] = {"version": version, "bulk": bool(row.get("bulk"))}
+    # Every SNMP field is nullable in the plugin's model: null means Zabbix's default
+    # (version 2, bulk on; the core defaults security level and protocols likewise).
+    version = 2 if row.get("version") is None else row.get("version")
+    details: dict[str, t.Any] = {"version": version, "bulk": True if row.get("bulk") is None else bool(row.get("bulk"))}
     if version not in (1, 2, 3):
         errors.append(f"{field_name}.details.version: unknown SNMP version {version!r}")
         return details
@@ -339,6 +347,8 @@ def _interface(row: dict, kind: str, field_name: str, data: HostConfigData, erro
         "dns": "",
         "port": str(row.get("port") or (10050 if kind == "agent" else 161)),
     }
+    if row.get("interfaceid"):
+        interface["interfaceid"] = str(row["interfaceid"])  # the Zabbix interface this row owns
     label = f"{kind} interface '{row.get('name')}'"
     ip_id = row.get("ip_address")
     if ip_id is None:
@@ -377,13 +387,23 @@ def _one_main_per_type(rows: list[dict], kind: str, warnings: list[str]) -> None
         row["main"] = index == chosen
 
 
+def interface_rows(hostconfig_id: int, data: HostConfigData) -> list[tuple[str, dict]]:
+    """(kind, row) of one HostConfig: agent rows then SNMP rows, each in id order.
+
+    The order of ``zabbix_host.interfaces``, so that the sync's per-interface results
+    (``interfaceids``) find their rows again for the write-back.
+    """
+    return [(kind, row) for kind, rows in (
+        ("agent", data.agent_interfaces.get(hostconfig_id, [])),
+        ("snmp", data.snmp_interfaces.get(hostconfig_id, [])),
+    ) for row in rows]
+
+
 def build_interfaces(hostconfig_id: int, data: HostConfigData, errors: list[str], warnings: list[str]) -> list[dict]:
     """Agent rows then SNMP rows, each in id order, exactly one main per type."""
     interfaces: list[dict] = []
-    for kind, rows in (
-        ("agent", data.agent_interfaces.get(hostconfig_id, [])),
-        ("snmp", data.snmp_interfaces.get(hostconfig_id, [])),
-    ):
+    for kind in ("agent", "snmp"):
+        rows = [row for row_kind, row in interface_rows(hostconfig_id, data) if row_kind == kind]
         built = [
             _interface(row, kind, f"interfaces[{len(interfaces) + offset}]", data, errors)
             for offset, row in enumerate(rows)
@@ -391,6 +411,14 @@ def build_interfaces(hostconfig_id: int, data: HostConfigData, errors: list[str]
         _one_main_per_type(built, kind, warnings)
         interfaces.extend(built)
     return interfaces
+
+
+def interface_identities(hostconfig_id: int, data: HostConfigData) -> list[dict[str, t.Any]]:
+    """``netbox_hostconfig.interfaces``: which NetBox row each desired interface comes from."""
+    return [
+        {"kind": kind, "id": row.get("id"), "hostid": row.get("hostid"), "interfaceid": row.get("interfaceid")}
+        for kind, row in interface_rows(hostconfig_id, data)
+    ]
 
 
 # --- references (groups, templates, proxies) --------------------------------------------
@@ -497,6 +525,7 @@ def build_host(hc: dict, data: HostConfigData) -> HostEntry:
 
     zabbix_host: dict[str, t.Any] = {
         "host": host_name,
+        **({"hostid": str(hc["hostid"])} if hc.get("hostid") else {}),
         "name": host_name,
         "description": hc.get("description") or "",
         "host_groups": host_groups,
@@ -527,6 +556,7 @@ def build_host(hc: dict, data: HostConfigData) -> HostEntry:
             "name": hc.get("name"),
             "hostid": hc.get("hostid"),
             "in_sync": hc.get("in_sync"),
+            "interfaces": interface_identities(hc["id"], data),
             "object_type": object_type,
             "object_id": hc.get("object_id"),
         },

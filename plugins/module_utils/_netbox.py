@@ -363,8 +363,13 @@ class NetBoxClient:
 
     def patch_hostconfig(self, hostconfig_id: int, fields: t.Mapping[str, t.Any]) -> dict:
         """PATCH one HostConfig (the plugin has no bulk update: one request per changed row)."""
-        return self._request("PATCH", f"{PLUGIN_API}/host-config/{int(hostconfig_id)}", json=dict(fields),
-                             what=f"updating HostConfig #{hostconfig_id}")
+        return self.patch_plugin_row("host-config", hostconfig_id, fields)
+
+    def patch_plugin_row(self, endpoint: str, row_id: int, fields: t.Mapping[str, t.Any]) -> dict:
+        """PATCH one row of a plugin endpoint (host-config, agent-interface, snmp-interface)."""
+        what = {"host-config": "HostConfig", "agent-interface": "agent interface", "snmp-interface": "SNMP interface"}.get(endpoint, endpoint)
+        return self._request("PATCH", f"{PLUGIN_API}/{endpoint}/{int(row_id)}", json=dict(fields),
+                             what=f"updating {what} #{row_id}")
 
     def post_event_log(self, name: str, message: str = "", data: t.Any = None) -> dict:
         """Write one EventLog entry (``name`` is required by the API)."""

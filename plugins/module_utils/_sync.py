@@ -53,6 +53,8 @@ INTERFACE_SPEC: dict[str, dict[str, t.Any]] = {
     "dns": {"type": "str"},
     "port": {"type": "str"},
     "details": {"type": "dict", "options": SNMP_DETAILS_SPEC},
+    # The Zabbix interface this entry owns (the NetBox interface row's interfaceid).
+    "interfaceid": {"type": "str"},
 }
 
 TLS_CHOICES = ["no_encryption", "psk", "certificate"]
@@ -68,6 +70,8 @@ BEHAVIOUR_DEFAULTS: dict[str, t.Any] = {
 
 HOST_ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "host": {"type": "str", "required": True, "aliases": ["host_name"]},
+    # The Zabbix host this desired state owns (HostConfig.hostid); the name is the fallback.
+    "hostid": {"type": "str"},
     "name": {"type": "str", "aliases": ["visible_name"]},
     "description": {"type": "str"},
     "status": {"type": "str", "choices": ["enabled", "disabled"]},
@@ -118,6 +122,7 @@ def host_argument_spec(with_defaults: bool = True) -> dict[str, dict[str, t.Any]
 
 # Managed fields in the order they are compared and reported.
 FIELD_ORDER = (
+    "host",
     "name",
     "description",
     "status",
@@ -214,6 +219,7 @@ class Desired:
     host: str
     state: str
     fields: dict[str, t.Any]
+    hostid: str | None = None
     update_secrets: str = "on_create"
     create_missing_host_groups: bool = False
     clear_removed_templates: bool = False
@@ -326,6 +332,9 @@ def _interfaces(entries: list[t.Any], profile: t.Any) -> list[dict[str, t.Any]]:
             "ip": _ip(str(ip), f"{path}.ip") if ip else "",
             "dns": dns,
             "port": _port(raw.get("port"), f"{path}.port", DEFAULT_PORT[kind]),
+            # identity, never compared or shown: the Zabbix interface owned, the input position
+            "interfaceid": zabbix_id(raw.get("interfaceid"), f"{path}.interfaceid"),
+            "index": index,
         }
         if kind == "snmp":
             iface["details"] = _snmp_details(raw.get("details"), f"{path}.details", profile)
@@ -343,6 +352,16 @@ def _interfaces(entries: list[t.Any], profile: t.Any) -> list[dict[str, t.Any]]:
         group.sort(key=lambda pair: not pair[1]["main"])
         result.extend(iface for _index, iface in group)
     return result
+
+
+def zabbix_id(value: t.Any, path: str) -> str:
+    """A Zabbix object ID as its canonical string; "" for none (null, "", 0)."""
+    if value in (None, "", 0, "0"):
+        return ""
+    text = str(value).strip()
+    if not text.isdigit():
+        raise HostError(path, f"'{text}' is not a Zabbix ID (digits)")
+    return str(int(text))
 
 
 def _tags(entries: list[t.Any]) -> list[dict[str, str]]:
@@ -406,6 +425,7 @@ def normalise_desired(params: t.Mapping[str, t.Any], profile: t.Any, defaults: t
         host=host,
         state=behaviour["state"],
         fields={},
+        hostid=zabbix_id(params.get("hostid"), "hostid") or None,
         update_secrets=behaviour["update_secrets"],
         create_missing_host_groups=bool(behaviour["create_missing_host_groups"]),
         clear_removed_templates=bool(behaviour["clear_removed_templates"]),
@@ -692,14 +712,24 @@ class Plan:
     before: dict[str, t.Any] = field(default_factory=dict)
     after: dict[str, t.Any] = field(default_factory=dict)
     groups_to_create: list[str] = field(default_factory=list)
+    # The Zabbix interfaceid of each desired interface, in input order; None until written.
+    interfaceids: list[str | None] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         return self.action != "unchanged"
 
 
+# Keys of a canonical interface that say which one it is, not what it holds.
+_INTERFACE_IDENTITY = ("interfaceid", "index")
+
+
+def _interface_content(iface: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+    return {k: v for k, v in iface.items() if k not in _INTERFACE_IDENTITY}
+
+
 def _mask_interface(iface: t.Mapping[str, t.Any], rewritten: bool = False) -> dict[str, t.Any]:
-    shown = {k: v for k, v in iface.items() if k != "interfaceid"}
+    shown = _interface_content(iface)
     if "details" in shown:
         details = dict(shown["details"])
         for key in ("authpassphrase", "privpassphrase"):
@@ -746,8 +776,8 @@ def _render_interface(iface: t.Mapping[str, t.Any], interfaceid: str | None = No
 
 def _interfaces_equal(want: t.Mapping[str, t.Any], have: t.Mapping[str, t.Any], force_secrets: bool) -> tuple[bool, bool]:
     """(equal, secrets_written): write-only passphrases count as equal unless forced."""
-    have_cmp = {k: v for k, v in have.items() if k != "interfaceid"}
-    want_cmp = dict(want)
+    have_cmp = _interface_content(have)
+    want_cmp = _interface_content(want)
     secrets_written = False
     if "details" in want_cmp and "details" in have_cmp:
         wd, hd = dict(want_cmp["details"]), dict(have_cmp["details"])
@@ -762,30 +792,56 @@ def _interfaces_equal(want: t.Mapping[str, t.Any], have: t.Mapping[str, t.Any], 
     return want_cmp == have_cmp and not secrets_written, secrets_written
 
 
-def _plan_interfaces(want: list[dict[str, t.Any]], have: list[dict[str, t.Any]], always: bool) -> tuple[bool, list[dict[str, t.Any]], bool]:
-    """(changed, host.update interfaces list keeping matched interfaceids, secrets_rewritten)."""
-    changed = len(want) != len(have)
+def match_interfaces(want: list[dict[str, t.Any]], have: list[dict[str, t.Any]]) -> list[dict[str, t.Any] | None]:
+    """The Zabbix interface each desired one owns (None: to be created), in ``want`` order.
+
+    An entry owns the interface its ``interfaceid`` names (as the NetBox plugin does), so
+    a swap of ``main`` or a reorder keeps each interface's id and the items bound to it.
+    Entries without an id, or whose id is gone, take the remaining interfaces of their
+    type by position (``have`` is sorted main first), as before ids were known.
+    """
+    matched: list[dict[str, t.Any] | None] = [None] * len(want)
+    have_by_id = {h["interfaceid"]: h for h in have if h.get("interfaceid")}
+    used: set[str] = set()
+    for position, iface in enumerate(want):
+        owned = have_by_id.get(iface.get("interfaceid") or "")
+        if owned is not None and owned["type"] == iface["type"] and owned["interfaceid"] not in used:
+            matched[position] = owned
+            used.add(owned["interfaceid"])
+    for kind in INTERFACE_TYPE_ORDER:
+        free = [h for h in have if h["type"] == kind and h["interfaceid"] not in used]
+        for position, iface in enumerate(want):
+            if matched[position] is None and iface["type"] == kind and free:
+                matched[position] = free.pop(0)
+                used.add(matched[position]["interfaceid"])
+    return matched
+
+
+def _plan_interfaces(want: list[dict[str, t.Any]], have: list[dict[str, t.Any]], always: bool) -> tuple[bool, list[dict[str, t.Any]], bool, list[str | None]]:
+    """(changed, host.update interfaces list keeping owned interfaceids, secrets_rewritten, interfaceids in want order)."""
+    matched = match_interfaces(want, have)
+    # Unowned Zabbix interfaces are removed: the list is complete.
+    changed = len(want) != len(have) or any(m is None for m in matched)
     rendered = []
     rewritten = False
-    for kind in INTERFACE_TYPE_ORDER:
-        wants = [i for i in want if i["type"] == kind]
-        haves = [i for i in have if i["type"] == kind]
-        if len(wants) != len(haves):
-            changed = True
-        for position, iface in enumerate(wants):
-            match = haves[position] if position < len(haves) else None
-            if match is None:
-                rendered.append(_render_interface(iface))
-                rewritten = rewritten or "details" in iface and any(k in iface["details"] for k in ("authpassphrase", "privpassphrase"))
-                continue
-            equal, forced = _interfaces_equal(iface, match, always)
-            rewritten = rewritten or forced
-            changed = changed or not equal
-            rendered.append(_render_interface(iface, match["interfaceid"]))
-    # Interfaces of types we were not asked for are removed: the list is complete.
-    if any(i["type"] not in INTERFACE_TYPE_ORDER for i in have):
-        changed = True
-    return changed, rendered, rewritten
+    for iface, match in zip(want, matched):
+        if match is None:
+            rendered.append(_render_interface(iface))
+            rewritten = rewritten or "details" in iface and any(k in iface["details"] for k in ("authpassphrase", "privpassphrase"))
+            continue
+        equal, forced = _interfaces_equal(iface, match, always)
+        rewritten = rewritten or forced
+        changed = changed or not equal
+        rendered.append(_render_interface(iface, match["interfaceid"]))
+    return changed, rendered, rewritten, [m["interfaceid"] if m else None for m in matched]
+
+
+def _in_input_order(want: list[dict[str, t.Any]], ids: list[str | None]) -> list[str | None]:
+    """ids follow the canonical order (by type, main first); results follow the input."""
+    ordered: list[str | None] = [None] * len(want)
+    for iface, ident in zip(want, ids):
+        ordered[iface.get("index", 0)] = ident
+    return ordered
 
 
 def _psk_active(connect: t.Any, accept: t.Any) -> bool:
@@ -861,6 +917,11 @@ def plan_host(
     def cur(option: str, empty: t.Any = None) -> t.Any:
         return empty if current is None else current[option]
 
+    if current is not None and current["host"] != desired.host:
+        # found by hostid under another name: renamed in NetBox, or by hand in Zabbix
+        track.show("host", current["host"], desired.host, True)
+        params["host"] = desired.host
+
     for option in ("name", "description", "status", "inventory_mode", "tls_issuer", "tls_subject"):
         if option not in fields:
             continue
@@ -902,13 +963,16 @@ def plan_host(
             if removed and desired.clear_removed_templates:
                 params["templates_clear"] = [{"templateid": i} for i in removed]
 
+    interfaceids: list[str | None] = []
     if "interfaces" in fields:
         want_ifaces = fields["interfaces"]
         have_ifaces = cur("interfaces", [])
         if creating:
             changed, rendered, rewritten = True, [_render_interface(i) for i in want_ifaces], True
+            ids_found: list[str | None] = [None] * len(want_ifaces)
         else:
-            changed, rendered, rewritten = _plan_interfaces(want_ifaces, have_ifaces, always)
+            changed, rendered, rewritten, ids_found = _plan_interfaces(want_ifaces, have_ifaces, always)
+        interfaceids = _in_input_order(want_ifaces, ids_found)
         track.show(
             "interfaces",
             [_mask_interface(i) for i in have_ifaces] if current else None,
@@ -1012,17 +1076,17 @@ def plan_host(
         changed_fields = [f for f in FIELD_ORDER if f in fields]
         return Plan(
             desired.host, "create", changed_fields=changed_fields, params=create_params,
-            before={}, after=track.after, groups_to_create=groups_to_create,
+            before={}, after=track.after, groups_to_create=groups_to_create, interfaceids=interfaceids,
         )
 
     changed_fields = [f for f in FIELD_ORDER if f in track.changed]
     if not changed_fields:
-        return Plan(desired.host, "unchanged", hostid=current["hostid"], before=track.before, after=track.after)
+        return Plan(desired.host, "unchanged", hostid=current["hostid"], before=track.before, after=track.after, interfaceids=interfaceids)
     update_params = {"hostid": current["hostid"]}
     update_params.update(params)
     return Plan(
         desired.host, "update", hostid=current["hostid"], changed_fields=changed_fields, params=update_params,
-        before=dict(track.before), after=track.after, groups_to_create=groups_to_create,
+        before=dict(track.before), after=track.after, groups_to_create=groups_to_create, interfaceids=interfaceids,
     )
 
 

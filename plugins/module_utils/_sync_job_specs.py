@@ -47,6 +47,7 @@ def summary_argument_spec() -> dict[str, dict[str, t.Any]]:
     return {
         **_results_spec(),
         "started": {"type": "float"},
+        "source_error": {"type": "str"},
         "writeback": {"type": "dict"},
         "orphans": {"type": "dict"},
         "export_stats": {"type": "bool", "default": True},

@@ -59,6 +59,8 @@ _ENV_BY_OPTION = {
     "zabbix_user": ENV_USER,
     "zabbix_password": ENV_PASSWORD,
 }
+# Option -> environment variable it falls back to (read-only view for callers).
+ENV_FALLBACKS: t.Mapping[str, str] = _ENV_BY_OPTION
 
 
 def connection_argument_spec(with_env_fallback: bool = True) -> dict[str, dict[str, t.Any]]:
@@ -268,9 +270,37 @@ def profile_from_host(zhost: t.Mapping[str, t.Any]) -> VersionProfile:
     return VersionProfile("7.0" if "monitored_by" in zhost else "6.0")
 
 
+# SSL contexts by (https, validate_certs), shared by every client of the process. Building
+# one costs 5 ms (plain HTTP) to 40 ms (loading the CA bundle): a per-host task would pay
+# that per host. An SSLContext is safe to share between threads and to inherit over fork.
+_SSL_CONTEXTS: dict[tuple[bool, bool], t.Any] = {}
+
+
+def ssl_context(https: bool, validate_certs: bool) -> t.Any:
+    key = (https, validate_certs)
+    context = _SSL_CONTEXTS.get(key)
+    if context is None:
+        # Plain HTTP gets a bare context: urls would otherwise load the CA bundle per call.
+        context = make_context(validate_certs=validate_certs) if https else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context = _SSL_CONTEXTS.setdefault(key, context)
+    return context
+
+
+def prepare_ssl_contexts() -> None:
+    """Build the common contexts now: in a controller process before Ansible forks its
+    workers (one per host and task), so that every worker inherits them."""
+    ssl_context(False, True)
+    ssl_context(True, True)
+
+
 _AUTH_ERROR_HINTS = ("not authorised", "not authorized", "session terminated", "re-login", "api token expired", "invalid token")
 # The frontend answers these when its database is briefly unavailable (restart, overload).
-_TRANSIENT_ERROR_HINTS = ("error connecting to database", "database is locked", "deadlock detected", "could not serialize access")
+# "Database error occurred." is what it says when a statement failed and the call's
+# transaction was rolled back; concurrent host.create calls on a fresh database collide on
+# Zabbix's own ID table (duplicate key in "ids"), and a second try succeeds. Writes are
+# never resent blindly: the engine re-reads the host first.
+_TRANSIENT_ERROR_HINTS = ("error connecting to database", "database is locked", "deadlock detected", "could not serialize access",
+                          "database error occurred")
 
 
 class ZabbixClient:
@@ -287,7 +317,6 @@ class ZabbixClient:
         self.retries = retries
         self.backoff = backoff
         self._open = opener or Request(use_proxy=True, follow_redirects="safe", use_netrc=False).open
-        self._ssl_context: t.Any = None  # built once: make_context costs ~40 ms (CA bundle)
         self._session: str | None = options.token
         self._logged_in = False
         self.profile: VersionProfile | None = None
@@ -363,10 +392,6 @@ class ZabbixClient:
                 body["auth"] = self._session
         self.calls += 1
         try:
-            if self._ssl_context is None:
-                # Plain HTTP gets a bare context: urls would otherwise load the CA bundle per call.
-                https = self.options.api_url.startswith("https")
-                self._ssl_context = make_context(validate_certs=self.options.validate_certs) if https else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
             response = self._open(
                 "POST",
                 self.options.api_url,
@@ -377,7 +402,7 @@ class ZabbixClient:
                 url_username=self.options.http_user,
                 url_password=self.options.http_password,
                 force_basic_auth=bool(self.options.http_user),
-                context=self._ssl_context,
+                context=ssl_context(self.options.api_url.startswith("https"), self.options.validate_certs),
             )
             raw = response.read()
         except HTTPError as exc:

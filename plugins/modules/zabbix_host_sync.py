@@ -48,10 +48,19 @@ attributes:
 options:
   host:
     description:
-      - Technical host name; the key the host is found by.
+      - Technical host name. The host is found by O(hostid) when given, else by this name.
+      - A host found by O(hostid) under another name is renamed to this one (same host, items and history).
     type: str
     required: true
     aliases: [host_name]
+  hostid:
+    description:
+      - The Zabbix host this desired state owns (the HostConfig's C(hostid)). The host is read, diffed and updated by
+        this ID, so a rename in NetBox renames the Zabbix host in place and a rename by hand in Zabbix is reverted.
+      - When it is not given, or Zabbix no longer has that host, the host is found by O(host). A name that another
+        host holds (one owned by another desired state of the same run by its ID, or any other host when renaming)
+        fails this host; it is never taken over.
+    type: str
   name:
     description:
       - Visible name. An empty string means "same as O(host)".
@@ -99,8 +108,10 @@ options:
   interfaces:
     description:
       - The complete list of interfaces.
-      - Existing interfaces are matched by type and position within the type (main first) and updated in place,
-        so their C(interfaceid) and the items bound to them survive.
+      - An entry with O(interfaces[].interfaceid) owns that Zabbix interface and updates it in place, so a swap of
+        O(interfaces[].main) or a reorder keeps each interface's ID and the items bound to it. Entries without one (or
+        whose ID is gone) take the host's other interfaces by type and position within the type (main first).
+      - Zabbix interfaces that no entry owns are removed.
       - Exactly one interface per type is main; when none is marked, the first of each type is made main.
     type: list
     elements: dict
@@ -126,6 +137,9 @@ options:
       port:
         description:
           - Port number or user macro. Defaults to 10050 (agent), 161 (SNMP), 623 (IPMI) or 12345 (JMX).
+        type: str
+      interfaceid:
+        description: The Zabbix interface this entry owns (the NetBox interface row's C(interfaceid)).
         type: str
       details:
         description: SNMP settings (SNMP interfaces only).
@@ -261,6 +275,15 @@ options:
     description:
       - Certificate subject.
     type: str
+  errors:
+    description:
+      - Problems already found with this host's desired state, for example the C(zabbix_host_errors) the inventory
+        plugin sets on a HostConfig it marked invalid (C(zabbix_host_valid=false)).
+      - When the list is not empty the host fails with these messages, prefixed with O(host), and nothing is read from
+        or written to Zabbix; the other options are not checked.
+      - Lets one task per host both sync the valid hosts and report the invalid ones, without a second task per host.
+    type: list
+    elements: str
   update_secrets:
     description:
       - Zabbix does not return some values (PSK, secret macro values, and SNMPv3 passphrases where it hides them), so
@@ -277,6 +300,23 @@ notes:
     plus one C(proxy.get) when a proxy or proxy group is managed.
   - A C(host already exists) answer to a create (a concurrent sync) is handled by reading the host again and
     updating it.
+  - "Which mode when. This module is per-host mode: one task per host, in your own playbook or in the
+    C(netbox_zabbix.sync.sync_hosts) role with C(sync_hosts_batch=false). Every host is its own task result with its
+    own diff, a failed host fails alone, and it fits plays that already work host by host (C(--limit), C(serial),
+    handlers, C(failed_when)). Its cost is mostly Ansible's own work for one task per host, which no module can go
+    below. Measured at 1,000 hosts on a shared 2-core machine (load average about 12) with the real Zabbix 7.0 and
+    NetBox: a plain playbook with this one task took 97.8 s for a no-op and 86.3 s for 10 % drift, 1.48 and 1.30
+    times C(set_fact) over the same hosts in the same run (66 s there; Ansible's floor, 14-15 s on a quiet machine);
+    the role's per-host mode took 170 s (2.6 times the floor: it adds a per-host include of the role); batch mode
+    took 13.7 s for the whole SyncHostsNow job in the same run (5.7 s on a quiet machine). See docs/benchmark.md."
+  - For whole inventories use M(netbox_zabbix.sync.zabbix_host_sync_batch) (the role's default), with one task, one
+    C(host.get) for all hosts, bulk writes and per-host results in one task result.
+  - Ansible runs every host of a task in a fresh worker process, so hosts cannot share what one of them learned from
+    Zabbix; each host reads itself (one C(host.get)), and a host monitored through a proxy or proxy group adds one
+    C(proxy.get) or C(proxygroup.get) for the name. What can be shared (the argument validator, SSL contexts) is
+    built once in the controller before Ansible forks the workers.
+  - With the inventory plugin, pass the host's O(errors) too (see the examples), so that a HostConfig the inventory
+    marked invalid fails with the inventory's reasons; or target C(all:!zabbix_invalid) to leave those hosts out.
 seealso:
   - module: netbox_zabbix.sync.zabbix_host_sync_batch
   - plugin: netbox_zabbix.sync.hostconfig
@@ -331,6 +371,9 @@ EXAMPLES = r"""
       zabbix_url: https://zabbix.example.com
       zabbix_token: "{{ vault_zabbix_token }}"
 
+- name: One task per host in your own playbook; an invalid HostConfig fails with the inventory's reasons
+  netbox_zabbix.sync.zabbix_host_sync: "{{ zabbix_host | combine({'errors': zabbix_host_errors}) }}"
+
 - name: Remove a host
   netbox_zabbix.sync.zabbix_host_sync:
     host: old-host
@@ -350,11 +393,19 @@ hostid:
   type: str
   sample: "10642"
 changed_fields:
-  description: Options whose value changed (all given options on create).
+  description: Options whose value changed (all given options on create); V(host) for a rename.
   returned: always
   type: list
   elements: str
   sample: [templates, interfaces]
+interfaceids:
+  description:
+    - The Zabbix C(interfaceid) of each entry of O(interfaces), in the order given; V(null) for an interface that does
+      not exist yet (check mode). The write-back stores them on the NetBox interface rows.
+  returned: success
+  type: list
+  elements: str
+  sample: ["51", "52"]
 created_host_groups:
   description: Host groups created (or that would be created in check mode) for this host.
   returned: when O(create_missing_host_groups=true) and groups were missing
@@ -367,7 +418,7 @@ diff:
   type: dict
   sample: {"before": {"status": "disabled"}, "after": {"status": "enabled"}}
 msg:
-  description: Why the host failed, naming the host and the option.
+  description: Why the host failed, starting with the host (the inventory host in batch mode) and naming the option.
   returned: on failure
   type: str
   sample: "web01: templates[1]: template 'Foo' not found"
@@ -387,6 +438,9 @@ def main() -> None:
     module = AnsibleModule(argument_spec=module_argument_spec(), supports_check_mode=True)
     # Secret macro values have no no_log flag of their own (text macros are not secret).
     module.no_log_values.update(secret_values(module.params))
+    if module.params["errors"]:
+        module.fail_json(msg=f"{module.params['host']}: {'; '.join(module.params['errors'])}", action="failed", hostid=None,
+                         changed_fields=[])
     try:
         result, _calls = sync_one(module.params, module.check_mode, module._diff)
     except ZabbixError as exc:

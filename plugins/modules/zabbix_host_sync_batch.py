@@ -130,14 +130,18 @@ results:
       description: Zabbix ID of the host.
       type: str
     changed_fields:
-      description: Options whose value changed.
+      description: Options whose value changed (V(host) for a rename).
+      type: list
+      elements: str
+    interfaceids:
+      description: The Zabbix C(interfaceid) of each desired interface in the order given; V(null) where none exists yet.
       type: list
       elements: str
     diff:
       description: Before and after of the managed fields, secrets masked (diff mode only).
       type: dict
     msg:
-      description: Why the host failed, naming the host and the option (failed hosts only).
+      description: Why the host failed, starting with the inventory host and naming the option (failed hosts only).
       type: str
   sample:
     web01:

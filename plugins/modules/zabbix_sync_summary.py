@@ -53,6 +53,12 @@ options:
   started:
     description: Epoch seconds when the run started; gives C(duration).
     type: float
+  source_error:
+    description:
+      - Why the hosts of the run could not be read (the HostConfig inventory source failed).
+      - "The run is then a failure whatever the host results say; the message becomes
+        V(Sync failed: the HostConfigs could not be read:) followed by this text, and it is the first of C(errors)."
+    type: str
   writeback:
     description:
       - The registered result of M(netbox_zabbix.sync.netbox_hostconfig_writeback). A host whose hostid could not be
@@ -158,7 +164,7 @@ summary:
       description: "Whether this was a dry run."
       type: bool
     message:
-      description: The seed's message.
+      description: The seed's message, or why the run failed before any host was read (O(source_error)).
       type: str
       sample: "Sync complete: 3/1000 hosts updated, 1 failed."
     orphans:
@@ -172,11 +178,11 @@ summary:
       description: "Write-back counters (patched, would_patch, failed)."
       type: dict
     errors:
-      description: "Errors of the run that are not a host's (the orphan step)."
+      description: "Errors of the run that are not a host's (O(source_error), the orphan step)."
       type: list
       elements: str
     ok:
-      description: "False when a host failed or a step failed: the role then fails the run."
+      description: "False when a host failed, a step failed or the hosts could not be read: the role then fails the run."
       type: bool
     event_log:
       description: "What was written to NetBox's event log (enabled, posted, error)."

@@ -64,8 +64,8 @@ def run_id() -> str | None:
 
 
 def play_hosts(task_vars: Mapping[str, t.Any], hosts: t.Any = None) -> list[str]:
-    """The hosts a run_once step speaks for: the ``hosts`` option, else every host of the play."""
-    if hosts:
+    """The hosts a run_once step speaks for: the ``hosts`` option (even empty), else every host of the play."""
+    if hosts is not None:
         return [str(host) for host in hosts]
     return [str(host) for host in task_vars.get("ansible_play_hosts_all") or task_vars.get("ansible_play_hosts") or []]
 

@@ -75,6 +75,11 @@ def mask_data(value: t.Any, secrets: Iterable[str] = ()) -> t.Any:
     return value
 
 
+def with_host(host: str, text: str) -> str:
+    """``"<host>: <text>"``, naming the host once even when the text already starts with it."""
+    return text if text.startswith(f"{host}: ") else f"{host}: {text}"
+
+
 def host_record(host: str, result: Mapping[str, t.Any] | None) -> dict[str, t.Any]:
     """One flat, diff-free record for one host's sync result.
 
@@ -106,6 +111,8 @@ def host_record(host: str, result: Mapping[str, t.Any] | None) -> dict[str, t.An
         "error": error,
         "hostid": str(hostid) if hostid not in (None, "") else None,
     }
+    if isinstance(result.get("interfaceids"), list):
+        record["interfaceids"] = list(result["interfaceids"])  # for the write-back of the interface rows
     if isinstance(result.get("duration"), (int, float)):
         record["duration"] = round(float(result["duration"]), 4)
     return record

@@ -9,6 +9,25 @@
 * ``netbox_env``: ``$STACK_DIR/netbox.env`` or a skip.
 * ``run_playbook``: ansible-playbook with this checkout's collection path; each task's
   registered result is returned as JSON.
+
+Data ownership (so that ``make demo`` then ``make test`` works, and tests pass in any order):
+
+* The session gets its own NetBox database: ``stack/netbox.sh park`` sets the running
+  NetBox's data aside (a demo's or a benchmark's) and gives an empty one; ``unpark`` brings
+  it back when the session ends (also after failures). ``NETBOX_ZABBIX_SYNC_KEEP_NETBOX=1``
+  leaves NetBox as it is.
+* Inside the session every module seeds NetBox under its own prefix (``stack/netbox.sh seed
+  --prefix <own> ... --reset``) and removes it at teardown; a test reads only its own
+  prefix (``owned_prefix`` gives a unique one; ``inventory_filters(prefix)`` the matching
+  inventory ``filters``), never "everything in NetBox".
+* Each module resets the Zabbix it uses (``zabbix`` fixture); ``stack_lock`` (autouse) keeps
+  two modules from using the stack at the same time, and ``pytest -n`` (xdist) keeps a
+  module on one worker (``--dist loadgroup``, one group per module).
+* Modules run in any order (``-p random_order --random-order-bucket=global``); the tests inside
+  an integration module keep their file order (they are steps of one scenario).
+
+When the stack is required (``NETBOX_ZABBIX_SYNC_REQUIRE_STACK=1``, set by ``make test``), a
+test that would skip because a service or a required package is missing fails instead.
 """
 
 from __future__ import annotations
@@ -48,11 +67,151 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
+REQUIRE_STACK = os.environ.get("NETBOX_ZABBIX_SYNC_REQUIRE_STACK") == "1"
+
+
 def env_or_skip(name: str, how: str) -> dict[str, str]:
+    """The env file of a service; a skip (a failure when the stack is required) without it."""
     path = STACK_DIR / name
     if not path.is_file():
-        pytest.skip(f"{path} is missing: start the service with `{how}`")
+        message = f"{path} is missing: start the service with `{how}`"
+        if REQUIRE_STACK:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
     return read_env_file(path)
+
+
+# -- session-wide ownership of the stack ---------------------------------------------------
+
+
+def _netbox_stack(command: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(REPO / "stack" / "netbox.sh"), command], capture_output=True, text=True, timeout=900,
+                          check=False)
+
+
+def _parks_netbox(config: pytest.Config) -> bool:
+    """Only the controlling process parks (xdist workers share its NetBox)."""
+    return (not hasattr(config, "workerinput") and (STACK_DIR / "netbox.env").is_file()
+            and os.environ.get("NETBOX_ZABBIX_SYNC_KEEP_NETBOX") != "1" and not config.option.collectonly)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config._netbox_parked = False  # type: ignore[attr-defined]  # pylint: disable=protected-access
+    if _parks_netbox(config):
+        import fcntl
+
+        # one test session per stack at a time: a second one waits here instead of parking the first's database
+        lock = open(STACK_DIR / "tests-session.lock", "w", encoding="utf-8")  # pylint: disable=consider-using-with
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        config._netbox_session_lock = lock  # type: ignore[attr-defined]  # pylint: disable=protected-access
+        done = _netbox_stack("park")
+        if done.returncode != 0:
+            raise pytest.UsageError(f"stack/netbox.sh park failed: {done.stderr[-2000:]}")
+        config._netbox_parked = True  # type: ignore[attr-defined]  # pylint: disable=protected-access
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if getattr(config, "_netbox_parked", False):
+        done = _netbox_stack("unpark")
+        if done.returncode != 0:
+            print(f"stack/netbox.sh unpark failed; your NetBox data is in the database netbox_parked: {done.stderr}")
+    lock = getattr(config, "_netbox_session_lock", None)
+    if lock is not None:
+        lock.close()  # releases the lock
+
+
+_COLLECTED: dict[str, int] = {}
+
+
+def _is_integration(item: pytest.Item) -> bool:
+    return "tests/integration/" in str(item.path).replace(os.sep, "/")
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    _COLLECTED.setdefault(item.nodeid, len(_COLLECTED))  # collection order, before any reordering
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Random order (``-p random_order --random-order``, ``-p randomly``) shuffles modules, not the
+    steps inside an integration module: each module's tests stay together and in file order, since
+    its stack fixtures are module-scoped and its tests build on each other (check run, run, rerun).
+    Under xdist (--dist loadgroup) a module stays on one worker."""
+    first_seen: dict[t.Any, int] = {}
+    for index, item in enumerate(items):
+        first_seen.setdefault(item.path, index)
+    position = {id(item): index for index, item in enumerate(items)}
+
+    def within_module(item: pytest.Item) -> tuple[t.Any, ...]:
+        if not _is_integration(item):
+            return ((), position[id(item)])
+        # one pass per value of a module-scoped parameter (a Zabbix version), each in file order
+        callspec = getattr(item, "callspec", None)
+        shared = []
+        for name in sorted(callspec.params) if callspec else ():
+            definitions = item._fixtureinfo.name2fixturedefs.get(name)  # pylint: disable=protected-access
+            if definitions and definitions[-1].scope != "function":
+                shared.append((name, callspec.indices.get(name, 0)))
+        return (tuple(shared), _COLLECTED.get(item.nodeid, 0))
+
+    items.sort(key=lambda item: (first_seen[item.path], *within_module(item)))
+    for item in items:
+        if _is_integration(item):
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def stack_lock() -> t.Iterator[None]:
+    """One module at a time on the stack (Zabbix resets, NetBox seeds), across xdist workers."""
+    import fcntl
+
+    STACK_DIR.mkdir(parents=True, exist_ok=True)
+    with open(STACK_DIR / "tests.lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> t.Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_STACK and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped, but make test requires every service: {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> t.Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_STACK and report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"{collector.nodeid} skipped, but make test requires every service: {reason}"
+
+
+def pytest_terminal_summary(terminalreporter: t.Any) -> None:
+    missing = [version for version in ("6.0", "7.0") if version not in ZABBIX_VERSIONS]
+    if missing:
+        terminalreporter.write_sep("!", f"Zabbix {', '.join(missing)} NOT COVERED (ZABBIX_VERSIONS={' '.join(ZABBIX_VERSIONS)})",
+                                   red=True, bold=True)
+
+
+@pytest.fixture
+def owned_prefix(request: pytest.FixtureRequest) -> str:
+    """A NetBox/Zabbix name prefix no other test uses (lower case, starts with ``it``)."""
+    import re
+
+    return "it" + re.sub(r"[^a-z0-9]", "", request.node.name.lower())[:20]
+
+
+def inventory_filters(prefix: str) -> dict[str, t.Any]:
+    """The hostconfig inventory ``filters`` that read only the hosts seeded under ``prefix``."""
+    return {"names": [f"{prefix}-*"]}
 
 
 class ZabbixAPI:
@@ -224,7 +383,8 @@ def stack() -> t.Any:
     import types
 
     return types.SimpleNamespace(
-        REPO=REPO, VENV_BIN=VENV_BIN, ZabbixAPI=ZabbixAPI, ansible_env=ansible_env, env_or_skip=env_or_skip, reset_zabbix=reset_zabbix
+        REPO=REPO, VENV_BIN=VENV_BIN, ZabbixAPI=ZabbixAPI, ansible_env=ansible_env, env_or_skip=env_or_skip, reset_zabbix=reset_zabbix,
+        inventory_filters=inventory_filters, read_env_file=read_env_file, REQUIRE_STACK=REQUIRE_STACK,
     )
 
 

@@ -18,6 +18,7 @@ import subprocess
 import typing as t
 from pathlib import Path
 
+import ansible_runner
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -29,7 +30,6 @@ COUNT = 8
 BROKEN = 1
 VERSION = next((v for v in ("7.0", "6.0") if (STACK_DIR / f"zabbix-{v}.env").exists()), None)
 
-ansible_runner = pytest.importorskip("ansible_runner")
 
 pytestmark = [
     pytest.mark.integration,
@@ -137,3 +137,35 @@ def test_runner_artifacts_and_event_log(seeded: dict[str, str], tmp_path: Path) 
     summary = [e for e in second.events if e.get("event") == "playbook_on_stats"][-1]["event_data"]["artifact_data"][
         "zabbix_sync_summary"]
     assert (summary["changed"], summary["unchanged"]) == (0, COUNT)
+
+
+def test_runner_job_fails_when_the_hostconfigs_cannot_be_read(seeded: dict[str, str], tmp_path: Path) -> None:
+    """AWX's shape with a NetBox that does not answer: the job fails, its artifacts and event log say why."""
+    private = tmp_path / "runner"
+    (private / "project").mkdir(parents=True)
+    (private / "inventory").mkdir()
+    inventory = private / "inventory" / "netbox.netbox_hostconfig.yml"
+    inventory.write_text(json.dumps({"plugin": "netbox_zabbix.sync.hostconfig", "validate_certs": False, "timeout": 5}))
+    log_path = tmp_path / "sync_log.jsonl"
+    envvars = {
+        "NETBOX_API": "http://127.0.0.1:1",
+        "NETBOX_TOKEN": seeded["NETBOX_TOKEN"],
+        "ZABBIX_URL": seeded["ZABBIX_URL"],
+        "ZABBIX_TOKEN": seeded["ZABBIX_TOKEN"],
+        "ANSIBLE_COLLECTIONS_PATH": str(REPO / ".cache" / "collections"),
+        "ANSIBLE_CALLBACKS_ENABLED": "netbox_zabbix.sync.sync_log",
+        "NETBOX_ZABBIX_SYNC_LOG_PATH": str(log_path),
+        "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}",
+    }
+    runner = ansible_runner.run(private_data_dir=str(private), playbook=str(REPO / "playbooks" / "sync_hosts.yml"),
+                                inventory=str(inventory), envvars=envvars, quiet=True, timeout=900)
+    stdout = runner.stdout.read()
+    assert runner.status == "failed" and runner.rc != 0, stdout[-4000:]
+    stats = [event for event in runner.events if event.get("event") == "playbook_on_stats"]
+    summary = (stats[-1]["event_data"].get("artifact_data") or {}).get("zabbix_sync_summary")
+    assert summary and summary["ok"] is False and summary["total"] == 0, stats[-1]["event_data"]
+    assert summary["message"].startswith(f"Sync failed: the HostConfigs could not be read: {inventory}: ")
+    assert "cannot reach NetBox at http://127.0.0.1:1" in summary["message"]
+    events = [json.loads(line) for line in log_path.read_text().splitlines()]
+    assert events[-1]["event"] == "run_summary" and events[-1]["message"] == summary["message"]
+    assert seeded["NETBOX_TOKEN"] not in stdout + log_path.read_text()

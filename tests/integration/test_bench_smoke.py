@@ -30,8 +30,6 @@ pytestmark = pytest.mark.integration
 missing = [str(f) for f in ENV_FILES if not f.is_file()]
 if missing:
     pytest.skip(f"the stack is not running: {', '.join(missing)} missing (stack/stack.sh up)", allow_module_level=True)
-if not (REPO / "playbooks" / "sync_hosts.yml").is_file():
-    pytest.skip("playbooks/sync_hosts.yml is not there yet", allow_module_level=True)
 
 
 def run(argv: list[str], timeout: int) -> subprocess.CompletedProcess:

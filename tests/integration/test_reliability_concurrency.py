@@ -25,7 +25,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "tools"))
-from fault_proxy import Fault, FaultProxy, PrivateZabbix, Rule, ScriptedPlan, host_mismatches  # noqa: E402
+from fault_proxy import Fault, FaultProxy, PrivateZabbix, Rule, ScriptedPlan, host_mismatches, proxy_names  # noqa: E402
 
 STACK_DIR = Path(os.environ.get("STACK_DIR", REPO / ".stack"))
 PREFIX = "relc-"
@@ -112,7 +112,8 @@ def test_two_syncs_at_once_both_end_correct(private: PrivateZabbix, stack: t.Any
     for host in found:
         host["groups"] = host.pop("hostgroups")
     assert {h["host"] for h in found} == set(hosts)
-    wrong = {h["host"]: host_mismatches(hosts[h["host"]]["zabbix_host"], h) for h in found}  # every copy is correct
+    proxies = proxy_names(api.call)
+    wrong = {h["host"]: host_mismatches(hosts[h["host"]]["zabbix_host"], h, proxies) for h in found}  # every copy is correct
     assert {n: w for n, w in wrong.items() if w} == {}
     api.delete_hosts(PREFIX)
 

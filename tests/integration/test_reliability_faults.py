@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 import typing as t
@@ -314,22 +315,30 @@ def test_zabbix_killed_mid_run_reports_created_hosts_and_fails_only_the_rest(fau
 HOSTCONFIG_PATH = "/api/plugins/netbox_zabbix/host-config/"
 
 
-def list_inventory_through(stack: t.Any, netbox_env: dict[str, str], plan: ScriptedPlan, tmp_path: Path) -> tuple[str, int]:
+def list_inventory_through(stack: t.Any, netbox_env: dict[str, str], plan: ScriptedPlan, tmp_path: Path,
+                           sync: bool = False) -> tuple[str, int]:
+    """ansible-inventory --list (or, with ``sync``, the sync playbook) on a NetBox behind the fault proxy."""
     import subprocess
 
     with FaultProxy(netbox_env["NETBOX_API"].rstrip("/").removesuffix("/api"), plan) as proxy:
         source = tmp_path / "faults.netbox_hostconfig.yml"
         source.write_text(json.dumps({"plugin": "netbox_zabbix.sync.hostconfig", "netbox_url": proxy.url,
                                       "netbox_token": netbox_env["NETBOX_TOKEN"], "filters": {"names": ["relf-nothing-*"]}}))
-        done = subprocess.run([str(stack.VENV_BIN / "ansible-inventory"), "-i", str(source), "--list"], capture_output=True, check=False,
+        command = ([str(stack.VENV_BIN / "ansible-playbook"), "-i", str(source), "playbooks/sync_hosts.yml"] if sync
+                   else [str(stack.VENV_BIN / "ansible-inventory"), "-i", str(source), "--list"])
+        done = subprocess.run(command, capture_output=True, check=False,
                               text=True, env=stack.ansible_env({"NETBOX_API": "", "NETBOX_TOKEN": ""}), cwd=REPO, timeout=600)
     return done.stdout + done.stderr, done.returncode
 
 
-def test_netbox_down_fails_the_inventory_clearly(stack: t.Any, netbox_env: dict[str, str], tmp_path: Path) -> None:
+def test_netbox_down_fails_the_sync_clearly(stack: t.Any, netbox_env: dict[str, str], tmp_path: Path) -> None:
+    """503 on every try: retried, bounded, and the sync run (default Ansible settings) fails saying why."""
     plan = ScriptedPlan(Rule(Fault(status=503), path=HOSTCONFIG_PATH))
-    text, _returncode = list_inventory_through(stack, netbox_env, plan, tmp_path)
-    assert "Failed to parse" in text and "503" in text and "host-config" in text, text[-3000:]
+    text, returncode = list_inventory_through(stack, netbox_env, plan, tmp_path, sync=True)
+    assert returncode == 2, text[-3000:]
+    failed = re.findall(r"Sync failed: the HostConfigs could not be read: (\S+faults\.netbox_hostconfig\.yml): (.*)", text)
+    assert failed, text[-3000:]
+    assert all("503" in why and "host-config" in why for _source, why in failed), failed
     assert "Traceback" not in text and netbox_env["NETBOX_TOKEN"] not in text
     assert 2 <= len(plan.injected) <= 5, len(plan.injected)  # retried, and bounded
 

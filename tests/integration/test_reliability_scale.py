@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import typing as t
@@ -35,7 +36,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "tools"))
 from ansible_json import unwrap_unsafe  # noqa: E402
-from fault_proxy import PrivateZabbix, host_mismatches  # noqa: E402
+from fault_proxy import PrivateZabbix, host_mismatches, proxy_names  # noqa: E402
 
 STACK_DIR = Path(os.environ.get("STACK_DIR", REPO / ".stack"))
 VENV_BIN = REPO / ".venv" / "bin"
@@ -98,8 +99,12 @@ def zabbix_tables_checksum(zabbix: PrivateZabbix) -> dict[str, str]:
 
 
 def netbox_tables_checksum() -> dict[str, str]:
-    psql = "/usr/lib/postgresql/15/bin/psql"
-    base = ["-X", "-h", str(STACK_DIR / "pg-netbox" / "run"), "-p", os.environ.get("NETBOX_PG_PORT", "15433"), "-U", "postgres", "-d", "netbox"]
+    # Debian's psql wrapper picks a client for any installed server version; the port is the stack's own
+    psql = shutil.which("psql")
+    assert psql, "psql is not on PATH (apt-get install postgresql-client)"
+    port = next(line.split("=", 1)[1].strip() for line in (STACK_DIR / "netbox.env").read_text().splitlines()
+                if line.removeprefix("export ").startswith("NETBOX_PG_PORT="))
+    base = ["-X", "-h", str(STACK_DIR / "pg-netbox" / "run"), "-p", port, "-U", "postgres", "-d", "netbox"]
     tables = run([psql, *base, "-Atc", "SELECT tablename FROM pg_tables WHERE tablename LIKE 'netbox_zabbix_%' OR tablename = 'core_objectchange' ORDER BY 1"])
     assert tables.returncode == 0, explain(tables)
     names = tables.stdout.split()
@@ -151,6 +156,9 @@ class Scale:
         assert result.returncode == 0, explain(result)
         hostvars = unwrap_unsafe(json.loads(result.stdout)["_meta"]["hostvars"])
         return {name: hv for name, hv in hostvars.items() if name.startswith((f"{PREFIX}-", f"z-{PREFIX}-"))}
+
+    def proxy_names(self) -> dict[str, str]:
+        return proxy_names(self.zabbix.call)
 
     def zabbix_hosts(self) -> dict[str, dict[str, t.Any]]:
         found = self.zabbix.call("host.get", {
@@ -243,7 +251,8 @@ def test_1000_hosts_50_broken_isolated(scale: Scale) -> None:
     zabbix_hosts = scale.zabbix_hosts()
     assert len(zabbix_hosts) == SYNCED
     assert not set(failed) & set(zabbix_hosts), "a failed host exists in Zabbix"
-    wrong = {name: host_mismatches(desired[name]["zabbix_host"], zabbix_hosts.get(name))
+    proxies = scale.proxy_names()
+    wrong = {name: host_mismatches(desired[name]["zabbix_host"], zabbix_hosts.get(name), proxies)
              for name, hv in desired.items() if hv["zabbix_host_valid"] and name not in failed}
     wrong = {name: fields for name, fields in wrong.items() if fields}
     assert len(desired) - len(failed) == SYNCED
@@ -273,4 +282,4 @@ def test_check_mode_after_drift_writes_nothing_then_rerun_fixes_exactly_the_drif
     assert {"hosts", "host_tag", "auditlog"} <= changed, changed
     desired = scale.desired()
     after = scale.zabbix_hosts()
-    assert all(host_mismatches(desired[name]["zabbix_host"], after[name]) == [] for name in victims)
+    assert all(host_mismatches(desired[name]["zabbix_host"], after[name], scale.proxy_names()) == [] for name in victims)

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import zabbix_utils
 
-zabbix_utils = pytest.importorskip("zabbix_utils")
 
 REPO = Path(__file__).resolve().parents[2]
 ZABBIX_SH = REPO / "stack" / "zabbix.sh"

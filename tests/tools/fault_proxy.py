@@ -404,11 +404,42 @@ def _ref_name(entry: t.Any) -> str:
     return str(entry["name"] if isinstance(entry, dict) else entry)
 
 
-def host_mismatches(desired: dict[str, t.Any], zhost: dict[str, t.Any] | None) -> list[str]:
+MACRO_TYPES = {"text": "0", "secret": "1", "vault": "2"}
+TLS_CODES = {"no_encryption": 1, "psk": 2, "certificate": 4}
+SNMP_CODES = {
+    "securitylevel": {"noauthnopriv": "0", "authnopriv": "1", "authpriv": "2"},
+    "authprotocol": {"md5": "0", "sha1": "1", "sha224": "2", "sha256": "3", "sha384": "4", "sha512": "5"},
+    "privprotocol": {"des": "0", "aes128": "1", "aes192": "2", "aes256": "3", "aes192c": "4", "aes256c": "5"},
+}
+# write-only in Zabbix: never read back, so never judged here
+SNMP_SECRETS = ("authpassphrase", "privpassphrase")
+
+
+def _snmp_details(details: dict[str, t.Any]) -> dict[str, str]:
+    """Desired SNMP details in Zabbix's read-back codes (only the keys the desired state sets)."""
+    out: dict[str, str] = {}
+    for key, value in details.items():
+        if key in SNMP_SECRETS or value is None:
+            continue
+        if key in SNMP_CODES:
+            out[key] = SNMP_CODES[key][str(value)]
+        elif key == "bulk":
+            out[key] = "1" if value else "0"
+        else:
+            out[key] = str(value)
+    return out
+
+
+def host_mismatches(desired: dict[str, t.Any], zhost: dict[str, t.Any] | None,
+                    proxy_names: dict[str, str] | None = None) -> list[str]:
     """Fields of a Zabbix host (read with every select, groups under ``groups``) that differ
     from its desired state (docs/desired-state.md); [] when the host is fully applied.
 
-    Independent of the collection's own diff on purpose: what a test reads back itself."""
+    Compares every field the desired state sets and Zabbix returns: macros with their values,
+    types and descriptions (secret values are write-only), SNMP details (not the passphrases),
+    TLS modes, and the proxy by name (``proxy_names``: Zabbix proxy id -> name, required when
+    the desired state names a proxy). Independent of the collection's own diff on purpose:
+    what a test reads back itself."""
     if zhost is None:
         return ["<absent>"]
     wrong: list[str] = []
@@ -428,23 +459,59 @@ def host_mismatches(desired: dict[str, t.Any], zhost: dict[str, t.Any] | None) -
         def key(kind: str, ip: str, dns: str, useip: bool, port: str) -> tuple[str, str, str, str, str]:
             return kind, ip if useip else "", dns if not useip else "", "1" if useip else "0", port
 
-        want = sorted(key(INTERFACE_CODES[i["type"]], i.get("ip") or "", i.get("dns") or "", i.get("useip", True) is not False,
-                          str(i.get("port") or DEFAULT_PORTS[i["type"]])) for i in desired["interfaces"])
-        have = sorted(key(z["type"], z["ip"] if z["useip"] == "1" else "", z["dns"] if z["useip"] != "1" else "",
-                          z["useip"] == "1", z["port"]) for z in zhost.get("interfaces") or [])
-        if want != have:
+        want = sorted((key(INTERFACE_CODES[i["type"]], i.get("ip") or "", i.get("dns") or "", i.get("useip", True) is not False,
+                           str(i.get("port") or DEFAULT_PORTS[i["type"]])), _snmp_details(i.get("details") or {}))
+                      for i in desired["interfaces"])
+        have_rows = sorted((key(z["type"], z["ip"] if z["useip"] == "1" else "", z["dns"] if z["useip"] != "1" else "",
+                                z["useip"] == "1", z["port"]), z.get("details") or {}) for z in zhost.get("interfaces") or [])
+        if [row[0] for row in want] != [row[0] for row in have_rows]:
             wrong.append("interfaces")
+        elif any(not isinstance(have_details, dict)
+                 or any(str(have_details.get(k)) != v for k, v in want_details.items()
+                        if k in have_details or k != "max_repetitions")  # 7.0+ only
+                 for (_k, want_details), (_h, have_details) in zip(want, have_rows)):
+            wrong.append("interfaces.details")
     if "tags" in desired:
         if {(tg["tag"], tg.get("value") or "") for tg in desired["tags"]} != {(tg["tag"], tg["value"]) for tg in zhost.get("tags") or []}:
             wrong.append("tags")
     if "macros" in desired:
-        if {m["macro"] for m in desired["macros"]} != {m["macro"] for m in zhost.get("macros") or []}:
+        def macro_key(macro: dict[str, t.Any], zabbix: bool) -> tuple[str, ...]:
+            kind = str(macro.get("type", "0")) if zabbix else MACRO_TYPES[macro.get("type") or "text"]
+            value = "" if kind == "1" else str(macro.get("value") or "")  # secret values are write-only
+            return str(macro["macro"]).upper(), kind, value, str(macro.get("description") or "")
+
+        want_macros = {macro_key(m, False) for m in desired["macros"]}
+        if not any("description" in m for m in desired["macros"]):
+            want_macros = {k[:3] for k in want_macros}
+            have_macros = {macro_key(m, True)[:3] for m in zhost.get("macros") or []}
+        else:
+            have_macros = {macro_key(m, True) for m in zhost.get("macros") or []}
+        if want_macros != have_macros:
             wrong.append("macros")
     if desired.get("inventory"):
         inventory = zhost.get("inventory") or {}
         if any(str(inventory.get(k, "")) != str(v) for k, v in desired["inventory"].items()):
             wrong.append("inventory")
+    if "tls_connect" in desired and zhost.get("tls_connect") != str(TLS_CODES[desired["tls_connect"]]):
+        wrong.append("tls_connect")
+    if "tls_accept" in desired:
+        accept = desired["tls_accept"] if isinstance(desired["tls_accept"], list) else [desired["tls_accept"]]
+        if zhost.get("tls_accept") != str(sum(TLS_CODES[mode] for mode in set(accept))):
+            wrong.append("tls_accept")
     if "monitored_by" in desired and "monitored_by" in zhost:
         if zhost["monitored_by"] != {"server": "0", "proxy": "1", "proxy_group": "2"}[desired["monitored_by"]]:
             wrong.append("monitored_by")
+    if "proxy" in desired or "monitored_by" in desired:
+        proxyid = zhost.get("proxyid", zhost.get("proxy_hostid")) or "0"
+        wanted = desired.get("proxy") if desired.get("monitored_by", "proxy" if desired.get("proxy") else "server") == "proxy" else None
+        if wanted and proxy_names is None:
+            raise ValueError("host_mismatches: the desired state names a proxy; pass proxy_names (Zabbix id -> name)")
+        have_proxy = (proxy_names or {}).get(proxyid) if proxyid not in ("0", "") else None
+        if (_ref_name(wanted) if wanted else None) != have_proxy:
+            wrong.append("proxy")
     return wrong
+
+
+def proxy_names(call: t.Callable[[str, t.Any], t.Any]) -> dict[str, str]:
+    """Zabbix proxy id -> name, for host_mismatches (6.0 names a proxy ``host``, 7.0 ``name``)."""
+    return {str(p["proxyid"]): str(p.get("name") or p.get("host")) for p in call("proxy.get", {"output": "extend"})}

@@ -136,10 +136,13 @@ class FakeZabbix:
         ]
 
     def api_host_get(self, params: dict[str, t.Any]) -> list[dict[str, t.Any]]:
-        names = set(params["filter"]["host"])
+        names = set((params.get("filter") or {}).get("host") or []) or None
+        hostids = {str(i) for i in params["hostids"]} if params.get("hostids") is not None else None
         out = []
         for stored in self.hosts.values():
-            if stored["host"] not in names:
+            if names is not None and stored["host"] not in names:
+                continue
+            if hostids is not None and stored["hostid"] not in hostids:
                 continue
             h = {k: v for k, v in stored.items()
                  if k not in ("groups", "templates", "interfaces", "tags", "macros", "inventory", "tls_psk", "tls_psk_identity")}
@@ -169,7 +172,8 @@ class FakeZabbix:
             raise ZabbixAPIError("host", "Invalid params.", 'Invalid parameter "/1/tls_psk": minimum length is 32 characters.')
 
     def _apply(self, stored: dict[str, t.Any], h: dict[str, t.Any]) -> None:
-        scalar = ["name", "description", "status", "inventory_mode", "tls_connect", "tls_accept", "tls_issuer", "tls_subject", "tls_psk", "tls_psk_identity"]
+        scalar = ["host", "name", "description", "status", "inventory_mode",
+                  "tls_connect", "tls_accept", "tls_issuer", "tls_subject", "tls_psk", "tls_psk_identity"]
         scalar += ["monitored_by", "proxyid", "proxy_groupid"] if self.is7 else ["proxy_hostid"]
         for key in scalar:
             if key in h:
@@ -229,11 +233,20 @@ class FakeZabbix:
             if h["hostid"] not in self.hosts:
                 raise ZabbixAPIError("host.update", "Invalid params.", "No permissions to referred object or it does not exist!")
             self._check(h)
+            if "host" in h and any(o["host"] == h["host"] and o["hostid"] != h["hostid"] for o in self.hosts.values()):
+                raise ZabbixAPIError("host.update", "Invalid params.", f'Host with the same name "{h["host"]}" already exists.')
             stored = copy.deepcopy(self.hosts[h["hostid"]])
             self._apply(stored, h)
             staged[h["hostid"]] = stored
         self.hosts.update(staged)
         return {"hostids": [h["hostid"] for h in params]}
+
+    def api_hostinterface_get(self, params: dict[str, t.Any]) -> list[dict[str, t.Any]]:
+        hostids = {str(i) for i in params["hostids"]}
+        return [
+            {k: v for k, v in dict(zif, hostid=stored["hostid"]).items() if k in params["output"]}
+            for stored in self.hosts.values() if stored["hostid"] in hostids for zif in stored["interfaces"]
+        ]
 
     def api_host_delete(self, params: list[str]) -> dict[str, list[str]]:
         for hostid in params:

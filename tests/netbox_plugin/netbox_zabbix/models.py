@@ -325,17 +325,22 @@ class AgentInterface(BaseInterface):
 class SNMPInterface(BaseInterface):
     type = models.IntegerField(choices=ZabbixInterfaceTypeChoices.choices, default=ZabbixInterfaceTypeChoices.SNMP)
     port = models.IntegerField(default=161)
-    version = models.IntegerField(choices=SNMPVersionChoices.choices, default=SNMPVersionChoices.V3)
-    bulk = models.IntegerField(default=1)
-    max_repetitions = models.IntegerField(default=10)
+    # Every SNMP detail is nullable in the real plugin's model (it then sends the string "None").
+    version = models.IntegerField(choices=SNMPVersionChoices.choices, default=SNMPVersionChoices.V3, null=True, blank=True)
+    bulk = models.IntegerField(default=1, null=True, blank=True)
+    max_repetitions = models.IntegerField(default=10, null=True, blank=True)
     contextname = models.CharField(max_length=255, null=True, blank=True)
     securityname = models.CharField(max_length=255, null=True, blank=True, default="{$SNMPV3_USER}")
     securitylevel = models.IntegerField(
-        choices=SNMPSecurityLevelChoices.choices, default=SNMPSecurityLevelChoices.AUTH_PRIV
+        choices=SNMPSecurityLevelChoices.choices, default=SNMPSecurityLevelChoices.AUTH_PRIV, null=True, blank=True
     )
-    authprotocol = models.IntegerField(choices=SNMPAuthProtocolChoices.choices, default=SNMPAuthProtocolChoices.SHA1)
+    authprotocol = models.IntegerField(
+        choices=SNMPAuthProtocolChoices.choices, default=SNMPAuthProtocolChoices.SHA1, null=True, blank=True
+    )
     authpassphrase = models.CharField(max_length=255, null=True, blank=True, default="{$SNMPV3_AUTHPASS}")
-    privprotocol = models.IntegerField(choices=SNMPPrivProtocolChoices.choices, default=SNMPPrivProtocolChoices.AES128)
+    privprotocol = models.IntegerField(
+        choices=SNMPPrivProtocolChoices.choices, default=SNMPPrivProtocolChoices.AES128, null=True, blank=True
+    )
     privpassphrase = models.CharField(max_length=255, null=True, blank=True, default="{$SNMPV3_PRIVPASS}")
     host_config = models.ForeignKey(HostConfig, on_delete=models.CASCADE, related_name="snmp_interfaces")
     interface_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")

@@ -128,7 +128,7 @@ def test_writeback_failure_fails_the_host() -> None:
     summary = run_action({"results": BATCH, "writeback": writeback})["summary"]
     assert summary["failed"] == 2 and summary["created"] == 0
     error = next(item["error"] for item in summary["failed_hosts"] if item["host"] == "web-01")
-    assert error.startswith("created in Zabbix (hostid 10700) but writing back to NetBox failed")
+    assert error.startswith("web-01: created in Zabbix (hostid 10700) but writing back to NetBox failed")
     assert summary["writeback"] == {"patched": 1, "would_patch": 0, "failed": 1}
 
 
@@ -173,3 +173,21 @@ def test_event_log_failure_is_only_a_warning(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_stats_can_be_turned_off() -> None:
     assert "ansible_stats" not in run_action({"results": BATCH, "export_stats": False})
+
+
+def test_a_source_error_fails_the_run_with_its_reason() -> None:
+    error = f"/inv/x.netbox_hostconfig.yml: NetBox at http://nb refused the token (HTTP 403) {TOKEN}"
+    result = run_action({"hosts": [], "results": {}, "source_error": error}, {"ansible_play_hosts_all": ["localhost"]})
+    summary = result["ansible_facts"]["zabbix_sync_summary"]
+    assert summary["ok"] is False and summary["total"] == 0
+    assert summary["message"].startswith("Sync failed: the HostConfigs could not be read: /inv/x.netbox_hostconfig.yml: ")
+    assert "refused the token (HTTP 403)" in summary["message"] and TOKEN not in summary["message"]
+    assert summary["errors"] == [summary["message"][len("Sync failed: "):]]
+    assert result["ansible_stats"]["data"]["zabbix_sync_summary"] is summary
+
+
+def test_no_hosts_at_all_is_a_complete_run() -> None:
+    result = run_action({"hosts": [], "results": {}}, {"ansible_play_hosts_all": ["localhost"]})
+    summary = result["ansible_facts"]["zabbix_sync_summary"]
+    assert summary["message"] == "Sync complete: 0/0 hosts updated, 0 failed."
+    assert summary["ok"] is True and summary["total"] == 0 and summary["errors"] == []

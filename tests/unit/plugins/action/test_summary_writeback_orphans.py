@@ -46,10 +46,43 @@ def test_only_changed_fields_are_written(rec: dict, hostconfig: dict, in_sync: b
 def test_plan_skips_hosts_without_a_hostconfig() -> None:
     records = [record("a", "created", "1"), record("b", "created", "2"), record("c", "unchanged", "3")]
     hostconfigs = {"a": {"id": 11, "hostid": None}, "b": None, "c": {"id": 13, "hostid": 3}}
-    assert writeback.plan(records, hostconfigs, False, False, NOW) == [{"host": "a", "id": 11, "fields": {"hostid": 1}}]
+    assert writeback.plan(records, hostconfigs, False, False, NOW) == [{"host": "a", "endpoint": "host-config", "id": 11, "fields": {"hostid": 1}}]
+
+
+def test_interface_rows_get_their_zabbix_ids() -> None:
+    """Each agent/SNMP row learns its Zabbix hostid and interfaceid; only changed rows are written."""
+    hostconfig = {"id": 11, "hostid": None, "interfaces": [
+        {"kind": "agent", "id": 5, "hostid": None, "interfaceid": None},
+        {"kind": "agent", "id": 6, "hostid": 10700, "interfaceid": 901},
+        {"kind": "snmp", "id": 7, "hostid": 10700, "interfaceid": 950},
+    ]}
+    rec = dict(record("a", "created", "10700"), interfaceids=["900", "901", "951"])
+    assert writeback.plan([rec], {"a": hostconfig}, True, False, NOW) == [
+        {"host": "a", "endpoint": "agent-interface", "id": 5, "fields": {"hostid": 10700, "interfaceid": 900}},
+        {"host": "a", "endpoint": "snmp-interface", "id": 7, "fields": {"interfaceid": 951}},
+        {"host": "a", "endpoint": "host-config", "id": 11, "fields": {"hostid": 10700, "in_sync": True}},
+    ]  # the rows before the HostConfig: the plugin's update must never see a hostid without interface ids
+
+
+@pytest.mark.parametrize(
+    ("rec", "expected"),
+    [
+        (dict(record("a", "unchanged", "10700"), interfaceids=["901"]), []),  # steady state: nothing
+        (dict(record("a", "failed"), interfaceids=[None]), []),  # unknown: keep the row as it is
+        (dict(record("a", "updated", "10700"), interfaceids=["901", "902"]), []),  # shape mismatch: never guess
+        (dict(record("a", "unchanged", "10700"), interfaceids=[None]), []),  # check mode: no id known yet
+        (record("a", "deleted", "10700"), [{"endpoint": "agent-interface", "id": 6, "fields": {"hostid": None, "interfaceid": None}}]),
+    ],
+)
+def test_interface_rows_written_only_when_known_and_changed(rec: dict, expected: list) -> None:
+    hostconfig = {"id": 11, "hostid": 10700, "in_sync": True, "interfaces": [{"kind": "agent", "id": 6, "hostid": 10700, "interfaceid": 901}]}
+    assert writeback.interface_fields_to_write(rec, hostconfig) == expected
 
 
 def test_marker_tag_from_setting() -> None:
+    assert orphans.marker_tag_from_setting({"tag_prefix": "nb_", "default_tag": "netbox_id", "tag_name_formatting": "upper"}) == "NB_NETBOX_ID"
+    assert orphans.marker_tag_spellings("NB_NETBOX_ID") == ["NB_NETBOX_ID", "nb_netbox_id"]
+    assert orphans.marker_tag_spellings("nb_Netbox_id") == ["nb_Netbox_id", "NB_NETBOX_ID", "nb_netbox_id"]
     assert orphans.marker_tag_from_setting({"tag_prefix": "nb_", "default_tag": "netbox_id"}) == "nb_netbox_id"
     assert orphans.marker_tag_from_setting({"tag_prefix": None, "default_tag": "netbox_id"}) == "netbox_id"
     assert orphans.marker_tag_from_setting({"tag_prefix": "nb_", "default_tag": None}) is None

@@ -123,8 +123,8 @@ def test_batch_action_results_counts_and_list_diff(tmp_path: Path, fake_engine_c
     result = action.run(task_vars={"hostvars": hostvars, "ansible_play_batch": list(hosts)})
     assert not result.get("failed") and result["changed"]
     assert result["counts"] == {"total": 3, "created": 1, "updated": 0, "unchanged": 0, "deleted": 0, "failed": 2}
-    assert result["results"]["inv-b"]["msg"] == "b: templates[0]: template 'Nope' not found"
-    assert result["results"]["inv-c"]["msg"] == "c: broken"
+    assert result["results"]["inv-b"]["msg"] == "inv-b: templates[0]: template 'Nope' not found"  # the inventory host, once
+    assert result["results"]["inv-c"]["msg"] == "inv-c: broken"
     assert [(d["before_header"], d["after_header"]) for d in result["diff"]] == [("inv-a", "inv-a")]
 
 

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import re
 import typing as t
 import warnings
 import uuid
@@ -149,8 +150,9 @@ def test_batch_results_become_host_events(make_callback: t.Callable[..., t.Any])
     summary = events[-1]
     assert (summary["total"], summary["created"], summary["unchanged"], summary["failed"]) == (5, 1, 3, 1)
     # one progress line for the whole batch, not one per two hosts
-    progress = [line for line in callback._display.lines if "hosts," in line and "failed" in line and "/" not in line[:0]]
-    assert sum("5 hosts, 1 failed" in line for line in progress) >= 1
+    progress = [line for line in callback._display.lines
+                if re.fullmatch(r"netbox_zabbix\.sync\.sync_log: [\d,]+(/[\d,]+)? hosts, [\d,]+ failed", line)]
+    assert progress == ["netbox_zabbix.sync.sync_log: 5 hosts, 1 failed"], callback._display.lines
 
 
 def test_failed_batch_logs_a_task_error(make_callback: t.Callable[..., t.Any]) -> None:

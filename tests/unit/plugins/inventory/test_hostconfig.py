@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import re
 import typing as t
 from pathlib import Path
 from unittest import mock
@@ -138,7 +139,8 @@ def test_every_hostconfig_becomes_a_host(inventory):
     assert host["netbox_inventory_filtered"] is False
     assert host["zabbix_host"]["proxy"] == {"name": "ho-proxy", "proxyid": "1"}
     assert host["netbox_hostconfig"] == {"id": 94, "name": "z-ho-dev-03", "hostid": None, "in_sync": False,
-                                         "object_type": "device", "object_id": 1077}
+                                         "object_type": "device", "object_id": 1077,
+                                         "interfaces": [{"kind": "agent", "id": 63, "hostid": None, "interfaceid": None}]}
 
 
 def test_requests_grow_with_lists_not_hosts(inventory):
@@ -303,13 +305,57 @@ def test_bad_filters(filters, message):
 
 
 def test_constructed_options_are_applied(inventory):
+    """compose, groups and keyed_groups (the EXAMPLES' three) with a real Templar: their effect per host."""
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.template import Templar, trust_as_template
+
     plugin = inventory
-    calls = {"compose": 0, "groups": 0, "keyed": 0}
-    plugin._set_composite_vars = lambda *a, **k: calls.__setitem__("compose", calls["compose"] + 1)
-    plugin._add_host_to_composed_groups = lambda *a, **k: calls.__setitem__("groups", calls["groups"] + 1)
-    plugin._add_host_to_keyed_groups = lambda *a, **k: calls.__setitem__("keyed", calls["keyed"] + 1)
-    populate(plugin, FakeClient(), compose={"x": "1"}, groups={"g": "true"}, keyed_groups=[{"key": "x"}])
-    assert calls == {"compose": 23, "groups": 23, "keyed": 23}
+    plugin.templar = Templar(loader=DataLoader())
+    # expressions from a configuration file are trusted (the plugin's _read_config_data does it)
+    populate(plugin, FakeClient(),
+             compose={"zabbix_visible_name": trust_as_template("netbox_hostconfig.name")},
+             groups={"behind_proxy": trust_as_template("zabbix_host.monitored_by == 'proxy'")},
+             keyed_groups=[{"key": trust_as_template("netbox_object.role"), "prefix": "role"}])
+    names = set(plugin.inventory.hosts)
+    assert len(names) == 23
+    for name in names:
+        vars_ = hostvars(plugin, name)
+        assert vars_["zabbix_visible_name"] == vars_["netbox_hostconfig"]["name"], name
+    proxied = {name for name in names if hostvars(plugin, name)["zabbix_host"].get("monitored_by") == "proxy"}
+    assert proxied and proxied != names  # the fixtures have both kinds
+    assert members(plugin, "behind_proxy") == proxied
+    roles = {hostvars(plugin, name)["netbox_object"]["role"] for name in names} - {None}
+    assert roles
+    for role in roles:
+        group = "role_" + re.sub(r"[^A-Za-z0-9_]", "_", role)
+        assert members(plugin, group) == {n for n in names if hostvars(plugin, n)["netbox_object"]["role"] == role}
+
+
+# --- the outcome record read by the sync playbook ----------------------------------------
+
+
+def test_parse_records_the_source_outcome(inventory, tmp_path):
+    parse_with_cache(inventory, FakeClient(), {}, tmp_path, cache_option=False)
+    sources = inventory.inventory.groups["all"].get_vars()["netbox_hostconfig_sources"]
+    assert sources == {str(tmp_path / "x.netbox_hostconfig.yml"): {"ok": True, "hosts": 23}}
+
+
+def test_parse_records_a_failed_source_and_still_raises(inventory, tmp_path):
+    ok_dir = tmp_path / "ok"
+    ok_dir.mkdir()
+    parse_with_cache(inventory, FakeClient(), {}, ok_dir, cache_option=False)
+    data = inventory.inventory
+    error = NetBoxError("NetBox at http://netbox.invalid refused the token (HTTP 403)", 403)
+    config = tmp_path / "x.netbox_hostconfig.yml"
+    config.write_text("plugin: netbox_zabbix.sync.hostconfig\n")
+    inventory._client = lambda _options: FakeClient(error=error)
+    with pytest.raises(AnsibleParserError, match="refused the token"):
+        inventory.parse(data, mock.MagicMock(), str(config), cache=False)
+    sources = data.groups["all"].get_vars()["netbox_hostconfig_sources"]
+    assert sources == {
+        str(ok_dir / "x.netbox_hostconfig.yml"): {"ok": True, "hosts": 23},
+        str(config): {"ok": False, "error": "NetBox at http://netbox.invalid refused the token (HTTP 403)"},
+    }
 
 
 # --- cache -----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ Every run is seeded (``derandomize``) so a failure reproduces; about 1,600 cases
 from __future__ import annotations
 
 import json
+import re
 import typing as t
 
 import pytest
@@ -165,9 +166,35 @@ def secrets_in(raw: t.Any) -> set[str]:
     return {s for s in found - plain if len(s) >= 8}
 
 
+_OPTION_PATH = (r"(?:" + "|".join(sorted((re.escape(o) for o in OPTION_NAMES), key=len, reverse=True))
+                + r")(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*")
+# the shapes a per-field reason takes: ours ("interfaces[1].port: ...") and ansible-core's validation
+_FIELD_REASON = re.compile("|".join(f"(?:{form})" for form in (
+    rf"{_OPTION_PATH}: \S", rf"{_OPTION_PATH} must be", rf"{_OPTION_PATH}[.,]", rf"argument '{_OPTION_PATH}'",
+    rf"value of {_OPTION_PATH} must", rf"value of [a-z_]+ must be one (?:or more )?of: .* found in {_OPTION_PATH}",
+    rf"argument '[a-z_]+' is of type .* found in '{_OPTION_PATH}",
+    rf"missing required arguments: {_OPTION_PATH}", rf"parameters are mutually exclusive: {_OPTION_PATH}",
+)))
+
+
 def names_a_field(message: str) -> bool:
-    """A message naming an option (or an option path such as interfaces[1].port)."""
-    return any(option in message for option in OPTION_NAMES) or "desired state" in message
+    """``<host>: <reason>[; <reason>...]``, every reason starting with the option (path) it is about.
+
+    "host" and "name" are options too: a bare mention anywhere is not enough, the reason must
+    lead with the field (``interfaces[1].port: ...``, ``argument 'tags' ...``).
+    """
+    _label, sep, body = message.partition(": ")
+    reasons = [part for part in re.split(r"; (?=\S)", body) if part] if sep else []
+    return bool(reasons) and all(_FIELD_REASON.match(reason) for reason in reasons)
+
+
+def test_names_a_field_needs_the_field_first() -> None:
+    assert names_a_field("sw-1: interfaces[1].port: must be 1-65535, got 0")
+    assert names_a_field("sw-1: argument 'tags' is of type str; value of status must be one of: enabled, got: x")
+    assert names_a_field("sw-1: argument 'bulk' is of type float found in 'interfaces -> details'. and we were unable")
+    assert not names_a_field("sw-1: the host name could not be written")
+    assert not names_a_field("sw-1: Zabbix said: host already exists")
+    assert not names_a_field("a message without any field or label")
 
 
 # -- the pure core -------------------------------------------------------------------------

@@ -97,7 +97,34 @@ def test_device_with_agent_and_snmp_interfaces(data):
         "inventory": {"name": "ho-dev-01", "os": "Junos", "location": "Frankfurt 2"},
     }
     assert host.netbox_hostconfig == {"id": 92, "name": "z-ho-dev-01", "hostid": None, "in_sync": False,
-                                      "object_type": "device", "object_id": 1075}
+                                      "object_type": "device", "object_id": 1075,
+                                      "interfaces": [{"kind": "agent", "id": 62, "hostid": None, "interfaceid": None},
+                                                     {"kind": "snmp", "id": 41, "hostid": None, "interfaceid": None}]}
+
+
+def test_provisioned_rows_carry_their_zabbix_ids(data):
+    """A provisioned HostConfig owns its host by hostid and each row its interface by interfaceid."""
+    hc = dict(hostconfig(92), hostid=10650)
+    for row in data.agent_interfaces[92] + data.snmp_interfaces[92]:
+        row.update(hostid=10650, interfaceid=50 + row["id"])
+    host = hcmap.build_host(hc, data)
+    assert host.valid, host.errors
+    assert host.zabbix_host["hostid"] == "10650"
+    assert [i["interfaceid"] for i in host.zabbix_host["interfaces"]] == ["112", str(50 + 41)]
+    assert host.netbox_hostconfig["hostid"] == 10650
+    assert [(i["kind"], i["interfaceid"]) for i in host.netbox_hostconfig["interfaces"]] == [("agent", 112), ("snmp", 50 + 41)]
+
+
+def test_null_snmp_fields_take_zabbix_defaults(data):
+    """The plugin's model lets every SNMP field be null: version 2 and bulk on, never an error."""
+    row = data.snmp_interfaces[92][0]
+    for key in ("version", "bulk", "max_repetitions", "securitylevel", "authprotocol", "privprotocol",
+                "authpassphrase", "privpassphrase", "contextname"):
+        row[key] = None
+    host = hcmap.build_host(hostconfig(92), data)
+    assert host.valid, host.errors
+    snmp = host.zabbix_host["interfaces"][1]
+    assert snmp["details"] == {"version": 2, "bulk": True, "community": "{$SNMP_COMMUNITY}"}
     assert host.netbox_object == {"name": "ho-dev-01", "site": "Frankfurt 2", "tenant": "Ops", "role": "Switch",
                                   "platform": "Junos", "tags": [], "status": "active"}
     assert host.object_type == "device"

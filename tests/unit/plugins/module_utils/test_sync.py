@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import typing as t
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -60,8 +61,9 @@ def render(state: s.Desired, profile: VersionProfile, cat: s.Catalog, hostid: st
     groups = [{"groupid": g["groupid"], "name": cat.groups.by_id[g["groupid"]]} for g in params.get("groups", [])]
     zhost["hostgroups" if profile.is_7 else "groups"] = groups
     zhost["parentTemplates"] = [
-        {"templateid": x["templateid"], "host": TEMPLATES[x["templateid"]][0], "name": TEMPLATES[x["templateid"]][1]}
+        {"templateid": x["templateid"], "host": host, "name": name}
         for x in params.get("templates", [])
+        for host, name in [TEMPLATES.get(x["templateid"]) or (cat.templates.by_id[x["templateid"]],) * 2]
     ]
     zhost["interfaces"] = [dict(zif, interfaceid=str(900 + i), details=zif.get("details", [])) for i, zif in enumerate(params.get("interfaces", []))]
     zhost["tags"] = [dict(tg) for tg in params.get("tags", [])]
@@ -468,3 +470,81 @@ def test_unusual_input_takes_the_full_validator(options: dict[str, t.Any]) -> No
     from ansible_collections.netbox_zabbix.sync.plugins.module_utils import _engine
 
     assert _engine._fast_validate(s.host_argument_spec(False), options) is None
+
+
+# -- the round trip against what the real Zabbix answered --------------------------------
+REAL = Path(__file__).resolve().parents[2] / "fixtures" / "zabbix"
+
+
+def recorded(version: str) -> dict[str, t.Any]:
+    """host.get of readback-state.json's host as the real Zabbix answered it
+    (tests/integration/test_zabbix_readback_recordings.py records and checks it)."""
+    return json.loads((REAL / f"readback-{version}.json").read_text())
+
+
+def catalog_of(recording: dict[str, t.Any], profile: VersionProfile) -> s.Catalog:
+    """The catalog the engine would read from that Zabbix (ids as it answered them)."""
+    host = recording["host"]
+    cat = s.Catalog()
+    for group in host["hostgroups" if profile.is_7 else "groups"]:
+        cat.groups.add(group["groupid"], group["name"])
+    for template in host["parentTemplates"]:
+        cat.templates.add(template["templateid"], template["host"], template["name"])
+    for proxyid, name in recording["proxies"].items():
+        cat.proxies.add(proxyid, name)
+    for index in (cat.groups, cat.templates, cat.proxies, cat.proxy_groups):
+        index.searched_names.update(index.by_name)
+    return cat
+
+
+@pytest.mark.parametrize("version, profile", [("6.0", P60), ("7.0", P70)], ids=["60", "70"])
+def test_real_readback_is_unchanged(version: str, profile: VersionProfile) -> None:
+    """The desired state the real Zabbix stored reads back as unchanged: no phantom drift."""
+    recording = recorded(version)
+    state_options = json.loads((REAL / "readback-state.json").read_text())
+    state = desired(profile, **state_options)
+    plan = s.plan_host(state, recording["host"], catalog_of(recording, profile), profile)
+    assert plan.action == "unchanged", (plan.changed_fields, plan.before, plan.after)
+
+
+@pytest.mark.parametrize("version, profile", [("6.0", P60), ("7.0", P70)], ids=["60", "70"])
+def test_real_readback_shows_each_drift(version: str, profile: VersionProfile) -> None:
+    """Against the real answer, one changed desired field at a time is that field's update."""
+    recording = recorded(version)
+    base = json.loads((REAL / "readback-state.json").read_text())
+    cat = catalog_of(recording, profile)
+    changes = {
+        "status": "disabled", "description": "other", "name": "Other name", "tags": [{"tag": "site", "value": "dc2"}],
+        "inventory": {"location": "dc2", "os": "linux"}, "tls_accept": ["psk"],
+        "macros": [base["macros"][0], {"macro": "{$text}", "value": "u", "description": "a text macro"}],
+    }
+    for field, value in changes.items():
+        plan = s.plan_host(desired(profile, **{**base, field: value}), recording["host"], cat, profile)
+        assert plan.action == "update" and field in plan.changed_fields, (field, plan.changed_fields)
+    snmp = [dict(i) for i in base["interfaces"]]
+    snmp[2] = dict(snmp[2], details=dict(snmp[2]["details"], securitylevel="authnopriv"))
+    plan = s.plan_host(desired(profile, **{**base, "interfaces": snmp}), recording["host"], cat, profile)
+    assert plan.changed_fields == ["interfaces"], plan.changed_fields
+
+
+@pytest.mark.parametrize("version, profile", [("6.0", P60), ("7.0", P70)], ids=["60", "70"])
+def test_render_oracle_agrees_with_the_real_readback(version: str, profile: VersionProfile) -> None:
+    """The unit tests' render() (built from the code under test) answers what the real Zabbix answered."""
+    recording = recorded(version)
+    state_options = json.loads((REAL / "readback-state.json").read_text())
+    cat = catalog_of(recording, profile)
+    real, rendered = recording["host"], render(desired(profile, **state_options), profile, cat)
+    for key in ("host", "name", "description", "status", "inventory_mode", "tls_connect", "tls_accept"):
+        assert rendered[key] == real[key], key
+
+    def interfaces(host: dict[str, t.Any]) -> list[tuple]:
+        return sorted((i["type"], i["ip"], i["dns"], i["useip"], i["port"], i["main"],
+                       json.dumps({k: v for k, v in (i.get("details") or {}).items()
+                                   if k not in ("authpassphrase", "privpassphrase")}, sort_keys=True))
+                      for i in host["interfaces"])
+
+    assert interfaces(rendered) == interfaces(real)
+    assert sorted((m["macro"], m["type"], m.get("value")) for m in rendered["macros"]) == sorted(
+        (m["macro"], m["type"], m.get("value")) for m in real["macros"])
+    assert sorted((tg["tag"], tg["value"]) for tg in rendered["tags"]) == sorted((tg["tag"], tg["value"]) for tg in real["tags"])
+    assert {k: v for k, v in real["inventory"].items() if v} == rendered["inventory"]

@@ -54,7 +54,11 @@ def test_single_host_create_then_noop_is_one_call(fake_zabbix: FakeZabbix, clien
     fake_zabbix.calls.clear()
     client = client_for(fake_zabbix)
     second = run(client, host("a"))["a"]
-    assert second == {"changed": False, "failed": False, "action": "unchanged", "hostid": first["hostid"], "changed_fields": []}
+    assert second == {
+        "changed": False, "failed": False, "action": "unchanged", "hostid": first["hostid"], "changed_fields": [],
+        "interfaceids": first["interfaceids"],
+    }
+    assert first["interfaceids"] == [fake_zabbix.host("a")["interfaces"][0]["interfaceid"]]
     assert fake_zabbix.methods() == ["host.get"]  # the version comes from the host itself
     assert client.calls == 1
 

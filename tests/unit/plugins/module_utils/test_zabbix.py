@@ -141,6 +141,14 @@ def test_database_hiccup_is_transient() -> None:
     assert client(http).read("host.get", {}) == []
 
 
+def test_rolled_back_statement_is_transient() -> None:
+    # What Zabbix 7.0 answers when concurrent host.create calls collide on its "ids" table.
+    error = {"error": {"code": -32500, "message": "Application error.", "data": "Database error occurred."}}
+    with pytest.raises(ZabbixTransientError, match="Database error occurred"):
+        client(FakeHTTP(error)).write("host.create", [{"host": "a"}])
+    assert client(FakeHTTP(error, {"result": []})).read("host.get", {}) == []
+
+
 @pytest.mark.parametrize(
     "error",
     [

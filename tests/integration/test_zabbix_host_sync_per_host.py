@@ -1,0 +1,147 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A user's own playbook, not the role: one zabbix_host_sync task per host, ``zabbix_host``
+as its arguments, over 50 hosts (plus one broken one), against the real Zabbix 6.0 and 7.0.
+
+Asserts what Zabbix holds afterwards, that each host is its own task result (the broken
+host fails alone, the others go on), that check mode writes nothing and that each changed
+host carries its own diff. How fast this is, is measured by `make bench` (bench/)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import typing as t
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.integration
+
+COUNT = 50
+PREFIX = "ph"
+BROKEN = f"{PREFIX}-broken"
+
+# What the docs tell a user to write (docs/per-host-mode in the module's notes).
+PLAYBOOK = """
+- name: Sync hosts to Zabbix, one task per host
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: Zabbix host matches its desired state
+      netbox_zabbix.sync.zabbix_host_sync: "{{ zabbix_host }}"
+      register: sync
+
+- name: Save every host's result
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Save
+      check_mode: false
+      diff: false
+      ansible.builtin.copy:
+        dest: "{{ out }}"
+        content: "{{ dict(groups['all'] | zip(groups['all'] | map('extract', hostvars, 'sync'))) | to_json }}"
+"""
+
+
+def desired(i: int) -> dict[str, t.Any]:
+    return {
+        "host": f"{PREFIX}-{i:03d}",
+        "name": f"Per-host {i}",
+        "description": "",
+        "status": "enabled" if i % 10 else "disabled",
+        "host_groups": ["NB Core"] if i % 2 else ["NB Core", "NB Edge"],
+        "templates": ["ICMP Ping"],
+        "interfaces": [{"type": "agent", "ip": f"192.0.2.{i + 1}"}],
+        "tags": [{"tag": "site", "value": "dc1"}, {"tag": "n", "value": str(i)}],
+        "macros": [{"macro": "{$ROLE}", "value": "web"}],
+        "inventory_mode": "manual",
+        "inventory": {"location": f"rack {i}"},
+    }
+
+
+def write_inventory(path: Path, python: str) -> Path:
+    hosts: dict[str, t.Any] = {f"inv-{i:03d}": {"zabbix_host": desired(i)} for i in range(COUNT)}
+    hosts["inv-broken"] = {"zabbix_host": dict(desired(200), host=BROKEN, templates=["No such template"])}
+    inventory = {"all": {"hosts": hosts, "vars": {"ansible_connection": "local", "ansible_python_interpreter": python}}}
+    target = path / "inventory.yml"
+    target.write_text(yaml.safe_dump(inventory))
+    return target
+
+
+def play(stack: t.Any, tmp_path: Path, env: dict[str, str], *args: str) -> tuple[subprocess.CompletedProcess, dict[str, t.Any]]:
+    playbook = tmp_path / "play.yml"
+    playbook.write_text(PLAYBOOK)
+    out = tmp_path / "results.json"
+    out.unlink(missing_ok=True)
+    inventory = write_inventory(tmp_path, str(stack.VENV_BIN / "python"))
+    done = subprocess.run(
+        [str(stack.VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), "-e", f"out={out}", *args],
+        capture_output=True, text=True, env=stack.ansible_env(env), cwd=stack.REPO, timeout=900, check=False,
+    )
+    results = json.loads(out.read_text()) if out.exists() else {}
+    assert results, done.stdout[-3000:] + done.stderr[-3000:]
+    return done, results
+
+
+def managed(zabbix: t.Any) -> dict[str, dict[str, t.Any]]:
+    hosts = zabbix.call("host.get", {
+        "output": ["hostid", "host", "name", "status", "description", "inventory_mode"], "search": {"host": f"{PREFIX}-"},
+        "startSearch": True, "selectParentTemplates": ["host"], "selectInterfaces": ["type", "ip", "port"],
+        "selectTags": ["tag", "value"], "selectMacros": ["macro", "value"], "selectInventory": ["location"],
+        "selectGroups" if not zabbix.is7 else "selectHostGroups": ["name"],
+    })
+    return {h["host"]: h for h in hosts}
+
+
+def actions(results: dict[str, t.Any]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for result in results.values():
+        counts[result["action"]] = counts.get(result["action"], 0) + 1
+    return counts
+
+
+def test_user_playbook_one_task_per_host(zabbix: t.Any, stack: t.Any, tmp_path: Path) -> None:
+    env = {"ZABBIX_URL": zabbix.env["ZABBIX_URL"], "ZABBIX_TOKEN": zabbix.env["ZABBIX_TOKEN"]}
+
+    done, results = play(stack, tmp_path, env)
+    assert done.returncode == 2, done.stdout[-3000:]  # the broken host fails the run, alone
+    assert actions(results) == {"created": COUNT, "failed": 1}, results
+    assert results["inv-broken"]["msg"] == f"{BROKEN}: templates[0]: template 'No such template' not found"
+    assert "ok=1" in next(line for line in done.stdout.splitlines() if line.startswith("inv-049 "))
+
+    held = managed(zabbix)
+    assert sorted(held) == [f"{PREFIX}-{i:03d}" for i in range(COUNT)]  # nothing of the broken host
+    for i in range(COUNT):
+        h = held[f"{PREFIX}-{i:03d}"]
+        want = desired(i)
+        assert results[f"inv-{i:03d}"]["hostid"] == h["hostid"]
+        assert (h["name"], h["status"], h["inventory_mode"]) == (want["name"], "0" if i % 10 else "1", "0")
+        assert sorted(g["name"] for g in h["hostgroups" if zabbix.is7 else "groups"]) == want["host_groups"]
+        assert [tp["host"] for tp in h["parentTemplates"]] == ["ICMP Ping"]
+        assert [(x["type"], x["ip"], x["port"]) for x in h["interfaces"]] == [("1", f"192.0.2.{i + 1}", "10050")]
+        assert sorted((x["tag"], x["value"]) for x in h["tags"]) == [("n", str(i)), ("site", "dc1")]
+        assert [(m["macro"], m["value"]) for m in h["macros"]] == [("{$ROLE}", "web")]
+        assert h["inventory"]["location"] == f"rack {i}"
+
+    # Drift five hosts by hand; check mode reports them, each with its own diff, and writes nothing.
+    drifted = [f"{PREFIX}-{i:03d}" for i in range(0, COUNT, 10)]
+    zabbix.call("host.update", [{"hostid": held[name]["hostid"], "description": "changed by hand"} for name in drifted])
+    before_check = managed(zabbix)
+    done, results = play(stack, tmp_path, env, "--check", "--diff")
+    assert actions(results) == {"updated": len(drifted), "unchanged": COUNT - len(drifted), "failed": 1}
+    for name in drifted:
+        result = results[f"inv-{name.rsplit('-', 1)[1]}"]
+        assert result["changed"] and result["changed_fields"] == ["description"]
+        assert (result["diff"]["before"]["description"], result["diff"]["after"]["description"]) == ("changed by hand", "")
+    assert managed(zabbix) == before_check
+
+    done, results = play(stack, tmp_path, env)
+    assert actions(results) == {"updated": len(drifted), "unchanged": COUNT - len(drifted), "failed": 1}
+    assert {h["host"] for h in managed(zabbix).values() if h["description"]} == set()
+
+    done, results = play(stack, tmp_path, env)
+    assert actions(results) == {"unchanged": COUNT, "failed": 1}

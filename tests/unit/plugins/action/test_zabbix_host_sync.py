@@ -1,0 +1,141 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""zabbix_host_sync in per-host mode: what one task for one host costs and answers.
+
+Ansible runs every host of a per-host task in a fresh worker process, so each task here
+gets a new action and a new client, as a worker would."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import typing as t
+from unittest import mock
+
+import pytest
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.netbox_zabbix.sync.plugins.action import zabbix_host_sync as single_action
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils import _engine
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._engine import module_argument_spec
+
+
+def state(name: str, **extra: t.Any) -> dict[str, t.Any]:
+    """A desired state like the inventory's: groups, template, interfaces, tags, macros, inventory."""
+    desired = {
+        "host": name,
+        "name": f"{name} visible",
+        "description": "",
+        "status": "enabled",
+        "host_groups": ["NB Core"],
+        "templates": ["ICMP Ping"],
+        "interfaces": [{"type": "agent", "ip": "192.0.2.1"},
+                       {"type": "snmp", "ip": "192.0.2.1", "details": {"version": 2, "community": "{$SNMP_COMMUNITY}"}}],
+        "tags": [{"tag": "site", "value": "dc1"}],
+        "macros": [{"macro": "{$ROLE}", "value": "web"}],
+        "inventory_mode": "manual",
+        "inventory": {"location": "dc1"},
+    }
+    desired.update(extra)
+    return desired
+
+
+def make_action(args: dict[str, t.Any], check: bool = False, diff: bool = False) -> t.Any:
+    task = mock.MagicMock()
+    task.args = args
+    task.async_val = 0
+    task.check_mode = check
+    task.diff = diff
+    return single_action.ActionModule(task, mock.MagicMock(), mock.MagicMock(), loader=None, templar=None, shared_loader_obj=None)
+
+
+@pytest.fixture
+def per_host_task(fake_zabbix: t.Any, client_for: t.Any, monkeypatch: pytest.MonkeyPatch) -> t.Callable[..., dict[str, t.Any]]:
+    """Runs one per-host task (a new action and a new client) against the fake Zabbix."""
+    monkeypatch.setenv("ZABBIX_URL", "http://zabbix.invalid")
+    monkeypatch.setenv("ZABBIX_TOKEN", "tok")
+    seen_options = []
+
+    def client_factory(options: t.Any) -> t.Any:
+        seen_options.append(options)
+        return client_for(fake_zabbix)
+
+    monkeypatch.setattr(single_action, "sync_one", functools.partial(_engine.sync_one, client_factory=client_factory))
+
+    def run(args: dict[str, t.Any], **kwargs: t.Any) -> dict[str, t.Any]:
+        result = make_action(copy.deepcopy(args), **kwargs).run(task_vars={"inventory_hostname": "inv-" + str(args.get("host"))})
+        result["_options"] = seen_options[-1] if seen_options else None
+        return result
+
+    return run
+
+
+def test_an_unchanged_host_costs_one_host_get(fake_zabbix: t.Any, per_host_task: t.Any) -> None:
+    hosts = [state(f"web{i}") for i in range(3)]
+    for desired in hosts:
+        assert per_host_task(desired)["action"] == "created"
+    fake_zabbix.calls.clear()
+    for desired in hosts:
+        result = per_host_task(desired)
+        assert result["action"] == "unchanged" and not result["changed"] and not result.get("failed"), result
+    # No version probe, no name lookups: the version and the names come from the host itself.
+    assert fake_zabbix.methods() == ["host.get"] * len(hosts)
+    assert result["_options"].url == "http://zabbix.invalid" and result["_options"].token == "tok"  # from the environment
+
+
+def test_a_drifted_host_costs_one_read_and_one_update(fake_zabbix: t.Any, per_host_task: t.Any) -> None:
+    per_host_task(state("web1"))
+    fake_zabbix.calls.clear()
+    result = per_host_task(state("web1", description="changed"), diff=True)
+    assert result["action"] == "updated" and result["changed_fields"] == ["description"]
+    assert (result["diff"]["before"]["description"], result["diff"]["after"]["description"]) == ("", "changed")
+    assert fake_zabbix.methods() == ["host.get", "host.update"]
+
+
+def test_a_host_behind_a_proxy_adds_one_proxy_lookup(fake_zabbix: t.Any, per_host_task: t.Any) -> None:
+    desired = state("web1", monitored_by="proxy", proxy="nb-proxy-1")
+    per_host_task(desired)
+    fake_zabbix.calls.clear()
+    assert per_host_task(desired)["action"] == "unchanged"
+    assert fake_zabbix.methods() == ["host.get", "proxy.get"]  # host.get gives the proxy's ID, not its name
+
+
+def test_check_mode_writes_nothing(fake_zabbix: t.Any, per_host_task: t.Any) -> None:
+    result = per_host_task(state("web1"), check=True)
+    assert result["action"] == "created" and result["changed"]
+    assert not fake_zabbix.hosts and "host.create" not in fake_zabbix.methods()
+
+
+def test_errors_fail_the_host_without_asking_zabbix(fake_zabbix: t.Any, per_host_task: t.Any) -> None:
+    result = per_host_task({"host": "web1", "errors": ["interfaces[0]: no IP address"]})
+    assert result["failed"] and result["action"] == "failed"
+    assert result["msg"] == "web1: interfaces[0]: no IP address"
+    assert fake_zabbix.calls == []
+
+
+def test_bad_options_fail_the_host_naming_it(fake_zabbix: t.Any, per_host_task: t.Any) -> None:
+    result = per_host_task(state("web1", status="sleeping", tls_psk="ab" * 16))
+    assert result["failed"] and result["msg"].startswith("web1: ") and "status" in result["msg"]
+    assert "ab" * 16 not in str(result) and fake_zabbix.calls == []
+
+
+def test_null_means_not_managed_as_in_batch_mode() -> None:
+    params, errors = single_action.validate_args(state("web1", status=None, zabbix_url="http://z", zabbix_token="t"))
+    assert errors == [] and params["status"] is None
+
+
+@pytest.mark.parametrize("args", [
+    state("web1"),
+    state("web1", zabbix_url="http://other", zabbix_timeout=5),  # an int for a float: the full validator converts it
+    dict({k: v for k, v in state("web1").items() if k != "host"}, host_name="web1"),  # an alias
+    state("web1", templates=[], tags=[]),
+    {"host": "web1", "errors": ["broken"]},
+])
+def test_validation_matches_the_argument_spec_validator(args: dict[str, t.Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZABBIX_URL", "http://zabbix.invalid")
+    monkeypatch.setenv("ZABBIX_TOKEN", "tok")
+    params, errors = single_action.validate_args(copy.deepcopy(args))
+    expected = ArgumentSpecValidator(module_argument_spec()).validate(copy.deepcopy(args))
+    assert errors == [str(e) for e in expected.error_messages]
+    assert params == expected.validated_parameters
