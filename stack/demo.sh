@@ -5,6 +5,8 @@
 #   DEMO_COUNT=60       Devices+VMs to seed (at least 50)
 #   DEMO_BROKEN=0       deliberately broken HostConfigs (shows per-host failures)
 #   DEMO_ZABBIX=7.0     Zabbix version to sync to (6.0 or 7.0)
+#   DEMO_EDA=1          then start event-driven sync (stack/eda.sh) and show one NetBox change
+#                       reaching Zabbix without running the playbook (0: skip)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -49,6 +51,14 @@ banner "2/3 Sync: ansible-playbook playbooks/sync_hosts.yml"
 banner "3/3 Sync again: nothing should change"
 "${play[@]}"
 
+if [ "${DEMO_EDA:-1}" = 1 ]; then
+  banner "4/4 Event-driven: ansible-rulebook receives NetBox's webhooks; rename a Device in NetBox and watch Zabbix"
+  EDA_ZABBIX="$zabbix_version" EDA_STARTUP_SYNC=false stack/eda.sh up
+  # shellcheck disable=SC1091
+  source "$STACK_DIR/eda.env"
+  python stack/eda_demo_change.py
+fi
+
 banner "Done"
 cat <<TXT
   NetBox:  ${NETBOX_API}/   (user admin / password admin)
@@ -57,5 +67,6 @@ cat <<TXT
   Run it yourself:
     source $STACK_DIR/netbox.env; source $STACK_DIR/zabbix-$zabbix_version.env
     .venv/bin/ansible-playbook -i $inventory playbooks/sync_hosts.yml --check --diff
+  Event-driven sync (if started): ansible-rulebook log $STACK_DIR/eda/ansible-rulebook.log (docs/eda.md)
   Stop everything:  make demo-down
 TXT

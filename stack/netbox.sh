@@ -9,6 +9,10 @@
 #   stack/netbox.sh reset            empty database (migrated, admin + tokens) in seconds
 #   stack/netbox.sh status           what runs where
 #   stack/netbox.sh restart          restart gunicorn only
+#   stack/netbox.sh worker-up        start NetBox's background worker (`netbox rqworker`): it sends
+#                                    the webhooks (event-driven sync, stack/eda.sh); `up` starts it too
+#                                    when NETBOX_RQWORKER=1; `down` always stops it
+#   stack/netbox.sh worker-down      stop the worker
 #   stack/netbox.sh seed [args]      stack/seed.py inside NetBox (see `seed --help`)
 #   stack/netbox.sh park|unpark      set the database aside for the tests / bring it back
 #   stack/netbox.sh shell            NetBox's Django shell (nbshell)
@@ -381,6 +385,37 @@ web_down() {
   rm -f "$GUNICORN_PID"
 }
 
+# --------------------------------------------------------------------------- rqworker
+# NetBox sends webhooks from its RQ worker, not from gunicorn. Jobs wait in Redis while the
+# worker is down and are sent when it starts again.
+WORKER_PID=$NETBOX_ROOT/rqworker.pid
+WORKER_LOG=$NETBOX_ROOT/rqworker.log
+worker_running() { pid_alive "$(pid_from_file "$WORKER_PID")"; }
+
+worker_up() {
+  worker_running && return 0
+  log "starting NetBox's background worker (netbox rqworker)"
+  # setsid: its own process group, so that stopping it never touches the caller's.
+  # SimpleWorker runs each job in the worker process: RQ's default forks a copy of NetBox per
+  # job, which costs 0.5-1 s per webhook on a busy 2-core machine (a 200-object bulk edit: minutes).
+  DISABLE_NETBOX_ZABBIX_SIGNALS=1 NETBOX_ROOT="$NETBOX_ROOT" setsid "$VENV/bin/netbox" rqworker \
+    --worker-class rq.worker.SimpleWorker >>"$WORKER_LOG" 2>&1 </dev/null &
+  echo $! >"$WORKER_PID"
+  # ready once it has registered with Redis (rq keeps a set of live workers)
+  if ! wait_until 60 bash -c "redis-cli -h 127.0.0.1 -p $NETBOX_REDIS_PORT --scan --pattern 'rq:worker:*' | grep -q ."; then
+    show_log_tail "$WORKER_LOG"; die "netbox rqworker did not start"
+  fi
+}
+
+worker_down() {
+  local pid
+  pid=$(pid_from_file "$WORKER_PID")
+  pid_alive "$pid" || { rm -f "$WORKER_PID"; return 0; }
+  log "stopping NetBox's background worker"
+  stop_pid_tree "$pid" 20
+  rm -f "$WORKER_PID"
+}
+
 write_env() {
   umask 077
   cat >"$ENV_FILE" <<EOF
@@ -416,11 +451,13 @@ cmd_up() {
   redis_up
   ensure_database
   web_up
+  [ "${NETBOX_RQWORKER:-0}" = 1 ] && worker_up
   write_env
   log "NetBox $NETBOX_VERSION up at http://127.0.0.1:$NETBOX_PORT in $(elapsed_since "$start") (env: $ENV_FILE)"
 }
 
 cmd_down() {
+  worker_down
   web_down
   redis_down
   pg_down
@@ -485,6 +522,7 @@ cmd_status() {
   if [ -n "$PG_BIN" ] && [ -d "$PG_DATA" ] && pg_running; then echo "postgresql  up    port $NETBOX_PG_PORT, data $PG_DATA"; else echo "postgresql  down"; rc=1; fi
   if redis_running; then echo "redis       up    port $NETBOX_REDIS_PORT"; else echo "redis       down"; rc=1; fi
   if gunicorn_running; then echo "netbox      up    http://127.0.0.1:$NETBOX_PORT (pid $(pid_from_file "$GUNICORN_PID"))"; else echo "netbox      down"; rc=1; fi
+  if worker_running; then echo "rqworker    up    (pid $(pid_from_file "$WORKER_PID"))"; else echo "rqworker    down  (webhooks are not sent; stack/netbox.sh worker-up)"; fi
   [ -f "$ENV_FILE" ] && echo "env file    $ENV_FILE"
   return $rc
 }
@@ -501,11 +539,13 @@ case "${1:-}" in
   reset) cmd_reset ;;
   status) cmd_status ;;
   restart) prepare; web_down; web_up; write_env ;;
+  worker-up) prepare >/dev/null; worker_up ;;
+  worker-down) worker_down ;;
   seed) shift; cmd_seed "$@" ;;
   park) cmd_park ;;
   unpark) cmd_unpark ;;
   shell) prepare >/dev/null; netbox_cmd nbshell ;;
   manage) shift; prepare >/dev/null; netbox_cmd "$@" ;;
   makemigrations) prepare >/dev/null; NETBOX_DEVELOPER=1 netbox_cmd makemigrations netbox_zabbix ;;
-  *) echo "usage: $0 up|down|reset|status|restart|seed [args]|park|unpark|shell|manage ARGS|makemigrations" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|reset|status|restart|worker-up|worker-down|seed [args]|park|unpark|shell|manage ARGS|makemigrations" >&2; exit 2 ;;
 esac

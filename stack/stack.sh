@@ -27,7 +27,7 @@ up() {
 
 case "${1:-}" in
   up) up ;;
-  down) "$here/zabbix.sh" down || true; "$here/netbox.sh" down || true ;;
+  down) "$here/eda.sh" down || true; "$here/zabbix.sh" down || true; "$here/netbox.sh" down || true ;;
   reset) "$here/zabbix.sh" reset ${ZABBIX_VERSIONS:-6.0 7.0}; "$here/netbox.sh" reset ;;
   status) "$here/zabbix.sh" status || true; "$here/netbox.sh" status || true ;;
   *) echo "usage: $0 up|down|reset|status" >&2; exit 2 ;;

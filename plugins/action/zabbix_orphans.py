@@ -68,7 +68,9 @@ def subset_reason(
     slice variable); a play with fewer hosts than NetBox has HostConfigs catches it, along
     with a narrower play pattern and hosts disabled in AWX.
     """
-    if limit:
+    # `--limit all` is every host; ansible-rulebook's run_playbook always passes the ruleset's
+    # `hosts` (usually all) as --limit
+    if limit and str(limit).strip() not in ("all", "*"):
         return f"the run covers a subset (--limit {limit})"
     if filtered:
         return "the run covers a subset (the inventory has filters)"

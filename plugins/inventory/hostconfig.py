@@ -91,6 +91,31 @@ options:
         description: NetBox tag slug or name; the Device/VM must carry at least one of them.
         type: list
         elements: str
+  hostconfig_ids:
+    description:
+      - Read only these HostConfigs (by NetBox ID), for event-driven runs of a few hosts (see the collection's
+        C(docs/eda.md)). Each is read with its own detail request and its interfaces with C(?host_config_id=), so one
+        host costs a handful of requests however many HostConfigs NetBox holds. Above O(hostconfig_ids_detail_max) IDs
+        the lists are read whole and filtered here instead.
+      - An ID whose HostConfig no longer exists is skipped (shown with C(-v)); deleted HostConfigs are a matter for
+        a full run and its orphan policy.
+      - Every host gets C(netbox_inventory_filtered=true), like with O(filters).
+      - The extra variable named by O(hostconfig_ids_var), when given on the command line, sets this for one run.
+    type: list
+    elements: int
+    env:
+      - name: NETBOX_HOSTCONFIG_IDS
+  hostconfig_ids_var:
+    description:
+      - Name of an extra variable (C(-e)) that sets O(hostconfig_ids) for one run, as ansible-rulebook's
+        C(run_playbook) passes it (C(extra_vars)). A list of IDs, or a string of IDs separated by commas.
+      - Inventory plugins see no other variables; only extra variables from the command line are read.
+    type: str
+    default: netbox_hostconfig_ids
+  hostconfig_ids_detail_max:
+    description: The most IDs of O(hostconfig_ids) read one by one; more are read as whole lists.
+    type: int
+    default: 50
   max_workers:
     description:
       - Parallel HTTP requests for the pages of one list and for independent lists.
@@ -147,6 +172,12 @@ compose:
   zabbix_visible_name: netbox_hostconfig.name
 
 ---
+# Event-driven runs: only the HostConfigs named by the extra variable netbox_hostconfig_ids
+#   ansible-playbook -i eda.netbox_hostconfig.yml netbox_zabbix.sync.sync_hosts -e '{"netbox_hostconfig_ids": [3, 17]}'
+plugin: netbox_zabbix.sync.hostconfig
+hostconfig_ids_var: netbox_hostconfig_ids
+
+---
 # Cache the inventory for 10 minutes (ansible-inventory --flush-cache refreshes it)
 plugin: netbox_zabbix.sync.hostconfig
 cache: true
@@ -165,6 +196,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.utils.vars import load_extra_vars
 
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils import _hostconfig as hcmap
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._netbox import (
@@ -291,16 +323,87 @@ def _related_matches(related: t.Any, wanted: list[str]) -> bool:
     return isinstance(related, dict) and (related.get("slug") in wanted or related.get("name") in wanted)
 
 
+def parse_hostconfig_ids(value: t.Any, source: str) -> list[int] | None:
+    """IDs from a list, or a string like ``3,17`` or ``[3, 17]``; None when not set."""
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                raise AnsibleParserError(f"{source}: not a list of HostConfig IDs: {text[:80]!r}") from None
+        else:
+            value = [item for item in text.split(",") if item.strip()]
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = [value]
+    if not isinstance(value, (list, tuple)):
+        raise AnsibleParserError(f"{source}: expected a list of HostConfig IDs, got {type(value).__name__}")
+    ids: list[int] = []
+    for item in value:
+        try:
+            ids.append(int(str(item).strip()))
+        except ValueError:
+            raise AnsibleParserError(f"{source}: {item!r} is not a HostConfig ID") from None
+    return sorted(set(ids)) or None
+
+
+class SelectedHostConfigs:
+    """The HostConfigs named by ``hostconfig_ids`` and their interfaces, read per ID.
+
+    The API has no ``id`` filter on host-config (an unknown filter returns the whole list),
+    so each HostConfig is one detail GET; interfaces have a working ``host_config_id``
+    filter, which is checked on every row anyway (a filter that stops working must not
+    turn into another host's interfaces)."""
+
+    def __init__(self, client: t.Any, ids: t.Sequence[int], detail_max: int) -> None:
+        self.client = client
+        self.ids = list(ids)
+        self.per_id = len(self.ids) <= max(0, detail_max)
+        self.missing: list[int] = []
+
+    def hostconfigs(self) -> list[dict]:
+        if not self.per_id:
+            wanted = set(self.ids)
+            rows = [row for row in self.client.plugin_list("host-config") if row.get("id") in wanted]
+            self.missing = sorted(wanted - {row["id"] for row in rows})
+            return rows
+        rows = []
+        for hostconfig_id in self.ids:
+            try:
+                rows.append(self.client.get(f"plugins/netbox_zabbix/host-config/{hostconfig_id}"))
+            except NetBoxError as exc:
+                if exc.status != 404:
+                    raise
+                self.missing.append(hostconfig_id)
+        return rows
+
+    def interfaces(self, endpoint: str) -> list[dict]:
+        wanted = set(self.ids)
+        if not self.per_id:
+            return [row for row in self.client.plugin_list(endpoint) if row.get("host_config") in wanted]
+        return [
+            row
+            for hostconfig_id in self.ids
+            for row in self.client.plugin_list(endpoint, {"host_config_id": hostconfig_id})
+            if row.get("host_config") == hostconfig_id
+        ]
+
+
 class HostConfigLoader:
     """Reads what the mapping needs, with as few and as parallel requests as the API allows."""
 
     def __init__(self, client: t.Any, filters: HostConfigFilters, tag_mapping_tags: t.Sequence[str] = (),
-                 max_workers: int = 4) -> None:
+                 max_workers: int = 4, hostconfig_ids: t.Sequence[int] | None = None,
+                 hostconfig_ids_detail_max: int = 50) -> None:
         self.client = client
         self.filters = filters
         self.tag_mapping_tags = tuple(tag_mapping_tags or ())
         self.max_workers = max(1, max_workers)
         self.timings: dict[str, float] = {}
+        self.selected = (SelectedHostConfigs(client, hostconfig_ids, hostconfig_ids_detail_max)
+                         if hostconfig_ids else None)
 
     def _parallel(self, calls: dict[str, t.Callable[[], t.Any]]) -> dict[str, t.Any]:
         if self.max_workers == 1:
@@ -317,6 +420,7 @@ class HostConfigLoader:
         started = time.monotonic()
         self.client.check_plugin()
         plugin = self.client.plugin_list
+        selected = self.selected
         base = self._parallel({
             "setting": lambda: plugin("setting"),
             "host_groups": lambda: plugin("host-group"),
@@ -327,9 +431,9 @@ class HostConfigLoader:
             "inventory_mappings": lambda: plugin("inventory-mapping"),
             "ct_device": lambda: self._content_type("device"),
             "ct_virtualmachine": lambda: self._content_type("virtualmachine"),
-            "agent": lambda: plugin("agent-interface"),
-            "snmp": lambda: plugin("snmp-interface"),
-            "hostconfigs": lambda: plugin("host-config"),
+            "agent": (lambda: selected.interfaces("agent-interface")) if selected else (lambda: plugin("agent-interface")),
+            "snmp": (lambda: selected.interfaces("snmp-interface")) if selected else (lambda: plugin("snmp-interface")),
+            "hostconfigs": selected.hostconfigs if selected else (lambda: plugin("host-config")),
             "tags": self._tag_rows,
         })
         self.timings["plugin lists"] = time.monotonic() - started
@@ -482,6 +586,8 @@ class HostConfigLoader:
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     NAME = "netbox_zabbix.sync.hostconfig"
+    # hostconfig_ids of this parse (set in parse(); None: every HostConfig)
+    _hostconfig_ids: list[int] | None = None
 
     def verify_file(self, path: str) -> bool:
         return super().verify_file(path) and path.endswith(SUFFIXES)
@@ -509,6 +615,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         """Read the HostConfigs of one configuration file into the inventory; the number of hosts."""
         self._read_config_data(path)
         filters = HostConfigFilters(self.get_option("filters"))
+        self._hostconfig_ids = self._selected_ids(self.loader)
         try:
             options = NetBoxOptions.from_plugin(self)
         except NetBoxError as exc:
@@ -527,12 +634,22 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             entries = self._load(options, filters)
             if use_cache:
                 self._cache[cache_key] = entries
-        self._populate(entries, filters.active)
+        self._populate(entries, filters.active or bool(self._hostconfig_ids))
         return len(entries)
+
+    def _selected_ids(self, loader: t.Any) -> list[int] | None:
+        """``hostconfig_ids``: the extra variable of this run wins over the option."""
+        var = self.get_option("hostconfig_ids_var")
+        if var:
+            extra = load_extra_vars(loader)
+            if extra.get(var) not in (None, "", []):
+                return parse_hostconfig_ids(extra[var], f"extra variable {var}")
+        return parse_hostconfig_ids(self.get_option("hostconfig_ids"), "hostconfig_ids")
 
     def _cache_key(self, path: str, options: NetBoxOptions, filters: HostConfigFilters) -> str:
         # the filters and the URL decide what is fetched: a different subset is another entry
-        scope = json.dumps([options.url, filters.digest(), self.get_option("tag_mapping_tags")], sort_keys=True)
+        scope = json.dumps([options.url, filters.digest(), self.get_option("tag_mapping_tags"),
+                            self._hostconfig_ids], sort_keys=True)
         return f"{self.get_cache_key(path)}_{hashlib.sha1(scope.encode()).hexdigest()[:12]}"
 
     def _client(self, options: NetBoxOptions) -> NetBoxClient:
@@ -543,8 +660,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         try:
             client = self._client(options)
             loader = HostConfigLoader(client, filters, self.get_option("tag_mapping_tags"),
-                                      self.get_option("max_workers"))
+                                      self.get_option("max_workers"), self._hostconfig_ids,
+                                      self.get_option("hostconfig_ids_detail_max"))
             hosts = loader.load()
+            if loader.selected and loader.selected.missing:
+                self.display.v(f"{self.NAME}: HostConfig(s) {', '.join(map(str, loader.selected.missing))} "
+                               "not found (deleted since the event?): skipped")
         except NetBoxError as exc:
             raise AnsibleParserError(str(exc)) from None  # ansible-core names the plugin already
         elapsed = time.monotonic() - started
