@@ -316,7 +316,7 @@ def test_batch(zabbix, run_playbook, env) -> None:
     results = result["results"]
     assert result["counts"] == {"total": 6, "created": 4, "updated": 0, "unchanged": 0, "deleted": 0, "failed": 2}, results
     assert results["inv-2"]["msg"] == "inv-2: templates[1]: template 'Nope' not found"  # the inventory host, once
-    assert results["inv-3"]["msg"] == "it-batch-3: interfaces[0].ip: no primary IP"
+    assert results["inv-3"]["msg"] == "inv-3: interfaces[0].ip: no primary IP"
     assert not result.get("failed")
     assert [d["before_header"] for d in result["diff"]] == ["inv-0", "inv-1", "inv-4", "inv-5"]
     assert_no_secrets(run.stdout, json.dumps(result))
