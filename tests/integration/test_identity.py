@@ -31,6 +31,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "tools"))
 import plugin_update  # noqa: E402
+from netbox_rest import NetBoxREST  # noqa: E402
 
 STACK_DIR = Path(os.environ.get("STACK_DIR", REPO / ".stack"))
 VENV_BIN = REPO / ".venv" / "bin"
@@ -41,29 +42,8 @@ PLUGIN_API = "plugins/netbox_zabbix"
 pytestmark = pytest.mark.integration
 
 
-class NetBox:
-    """An independent NetBox REST client (requests only)."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        import requests
-
-        self.base = env["NETBOX_API"].rstrip("/").removesuffix("/api")
-        self.session = requests.Session()
-        token = env["NETBOX_TOKEN"]
-        self.session.headers["Authorization"] = f"{'Bearer' if token.startswith('nbt_') else 'Token'} {token}"
-
-    def request(self, method: str, path: str, **kwargs: t.Any) -> t.Any:
-        response = self.session.request(method, f"{self.base}/api/{path.strip('/')}/", timeout=60, **kwargs)
-        assert response.status_code < 400, f"{method} {path}: {response.status_code} {response.text[:500]}"
-        return response.json() if response.content else None
-
-    def all(self, path: str, **params: t.Any) -> list[dict]:
-        rows: list[dict] = []
-        while True:
-            page = self.request("GET", path, params={"ordering": "id", "limit": 1000, "offset": len(rows), **params})
-            rows.extend(page["results"])
-            if not page["next"]:
-                return rows
+class NetBox(NetBoxREST):
+    """NetBox REST for this module: our HostConfigs and their interface rows."""
 
     def hostconfigs(self) -> dict[str, dict]:
         """Ours, by HostConfig name (``z-<Device/VM name>``)."""

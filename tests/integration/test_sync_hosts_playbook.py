@@ -25,12 +25,16 @@ import os
 import re
 import shlex
 import subprocess
+import sys
 import typing as t
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "tools"))
+from netbox_rest import NetBoxREST  # noqa: E402
+
 STACK_DIR = Path(os.environ.get("STACK_DIR", REPO / ".stack"))
 NETBOX_ENV = STACK_DIR / "netbox.env"
 VENV_BIN = REPO / ".venv" / "bin"
@@ -60,29 +64,8 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
-class NetBox:
-    """A small independent NetBox REST client (requests only)."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        import requests
-
-        self.base = env["NETBOX_API"].rstrip("/").removesuffix("/api")
-        self.session = requests.Session()
-        token = env["NETBOX_TOKEN"]
-        self.session.headers["Authorization"] = f"{'Bearer' if token.startswith('nbt_') else 'Token'} {token}"
-
-    def request(self, method: str, path: str, **kwargs: t.Any) -> t.Any:
-        response = self.session.request(method, f"{self.base}/api/{path.strip('/')}/", timeout=60, **kwargs)
-        response.raise_for_status()
-        return response.json() if response.content else None
-
-    def all(self, path: str) -> list[dict]:
-        rows: list[dict] = []
-        while True:
-            page = self.request("GET", path, params={"ordering": "id", "limit": 1000, "offset": len(rows)})
-            rows.extend(page["results"])
-            if not page["next"]:
-                return rows
+class NetBox(NetBoxREST):
+    """NetBox REST for this module: the Setting, HostConfigs, interface rows, the event log."""
 
     def setting(self) -> dict:
         return self.all(f"{PLUGIN_API}/setting")[0]
