@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import typing as t
 from pathlib import Path
 
@@ -23,6 +24,8 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "tools"))
+from netbox_rest import NetBoxREST  # noqa: E402
 PREFIX = "relsec-"
 
 AUTH = "Kx9authPhraseRelsec"
@@ -215,23 +218,9 @@ def secrets_runs(zabbix_env: dict[str, str], netbox_env: dict[str, str], stack: 
     zabbix.delete_hosts(PREFIX)
 
 
-class _NetBox:
-    def __init__(self, env: dict[str, str]) -> None:
-        import requests
-
-        self.base = env["NETBOX_API"].rstrip("/").removesuffix("/api")
-        self.session = requests.Session()
-        token = env["NETBOX_TOKEN"]
-        self.session.headers["Authorization"] = f"{'Bearer' if token.startswith('nbt_') else 'Token'} {token}"
-
+class _NetBox(NetBoxREST):
     def event_log(self) -> list[dict[str, t.Any]]:
-        rows: list[dict[str, t.Any]] = []
-        while True:
-            page = self.session.get(f"{self.base}/api/plugins/netbox_zabbix/event-log/",
-                                    params={"ordering": "id", "limit": 1000, "offset": len(rows)}, timeout=60).json()
-            rows.extend(page["results"])
-            if not page["next"]:
-                return rows
+        return self.all("plugins/netbox_zabbix/event-log")
 
 
 def _leaks(text: str, secrets: dict[str, str]) -> list[str]:
