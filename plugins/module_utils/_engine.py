@@ -524,16 +524,16 @@ class SyncEngine:
         except ZabbixError:
             return  # the hosts are written; a duplicate left now is synced on its lowest hostid later
         extra = sorted({hostid for ids in hostids.values() for hostid in sorted(ids)[1:]})
-        if not extra:
-            return
         for hostid in extra:  # one by one: the other run may be deleting the same copy
             try:
                 self.client.write("host.delete", [str(hostid)])
             except ZabbixError:
                 pass
         for state in created:
+            # Ours is not the survivor when a lower copy exists, whether we just deleted our
+            # copy or the other run had already deleted it before our read-back.
             ids = hostids.get(t.cast(Desired, state.desired).host, [])
-            if len(ids) > 1 and str(min(ids)) != str(t.cast(Plan, state.plan).hostid):
+            if ids and str(min(ids)) != str(t.cast(Plan, state.plan).hostid):
                 state.result = None
                 state.first_action = None
                 state.needs_reread = True
@@ -567,9 +567,9 @@ class SyncEngine:
             if len(chunk) > 1:
                 try:
                     answer = self.client.write(method, [self._payload(method, s) for s in chunk])
-                except ZabbixTransientError:
+                except ZabbixTransientError as exc:
                     for state in chunk:
-                        state.needs_reread = state.write_in_doubt = True  # maybe written, maybe not: look again first
+                        self._look_again(state, exc)
                     continue
                 except ZabbixAPIError:
                     pass  # one bad host rolls the call back: isolate it below
@@ -582,8 +582,8 @@ class SyncEngine:
     def _write_one(self, method: str, state: HostState) -> None:
         try:
             answer = self.client.write(method, [self._payload(method, state)])
-        except ZabbixTransientError:
-            state.needs_reread = state.write_in_doubt = True
+        except ZabbixTransientError as exc:
+            self._look_again(state, exc)
             return
         except ZabbixAPIError as exc:
             if method == "host.create" and exc.already_exists:
@@ -596,6 +596,17 @@ class SyncEngine:
             self._fail(state, f"{method} failed: {exc.message} {exc.data}".strip())
             return
         self._record_ids([state], answer)
+
+    @staticmethod
+    def _look_again(state: HostState, exc: ZabbixTransientError) -> None:
+        """Re-read before deciding anything about a write that failed in transit."""
+        state.needs_reread = True
+        if exc.may_have_landed:
+            state.write_in_doubt = True  # maybe written, maybe not
+        elif not state.write_in_doubt:
+            # Rolled back: what the re-read finds was written by someone else (a concurrent
+            # sync whose create collided with ours), so the re-plan alone names the action.
+            state.first_action = None
 
     def _record_ids(self, states: list[HostState], answer: t.Any) -> None:
         ids = list((answer or {}).get("hostids") or [])

@@ -85,7 +85,14 @@ class ZabbixAuthError(ZabbixError):
 
 
 class ZabbixTransientError(ZabbixError):
-    """A failure worth retrying: HTTP 5xx, timeout, connection refused or reset."""
+    """A failure worth retrying: HTTP 5xx, timeout, connection refused or reset.
+
+    ``may_have_landed`` is False when Zabbix itself answered that the call's database
+    transaction was rolled back: a write that failed so certainly did not happen."""
+
+    def __init__(self, message: str, may_have_landed: bool = True) -> None:
+        super().__init__(message)
+        self.may_have_landed = may_have_landed
 
 
 class ZabbixAPIError(ZabbixError):
@@ -430,7 +437,7 @@ class ZabbixClient:
                 how = "API token" if self.options.token else "user/password session"
                 raise ZabbixAuthError(f"Zabbix rejected the {how} on {method}: {data or message}")
             if any(hint in data.lower() for hint in _TRANSIENT_ERROR_HINTS):
-                raise ZabbixTransientError(f"{method}: {message} {data}".strip())
+                raise ZabbixTransientError(f"{method}: {message} {data}".strip(), may_have_landed=False)
             if method == "user.login":
                 raise ZabbixAuthError(f"Zabbix login failed for user {self.options.user!r}: {data or message}")
             raise ZabbixAPIError(method, message, data)

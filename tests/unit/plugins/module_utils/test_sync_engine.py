@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import typing as t
 
@@ -349,3 +350,49 @@ def test_a_name_left_twice_by_a_past_race_is_synced_on_its_lowest_hostid(fake_za
     assert result["hostid"] == first["hostid"] and result["action"] == "updated"
     assert fake_zabbix.hosts[first["hostid"]]["description"] == "wanted"
     assert fake_zabbix.hosts["99999"]["description"] == "the later copy"
+
+
+def _race_with_a_concurrent_sync(fake_zabbix: FakeZabbix, their_cleanup_first: bool) -> None:
+    """Our host.create commits while another run commits the same name with a lower hostid;
+    that run's clean-up either deletes our copy before our read-back, or leaves it to us."""
+    original = fake_zabbix.api_host_create
+
+    def both_commit(params: t.Any) -> t.Any:
+        answer = original(params)
+        ours = answer["hostids"][0]
+        theirs = {**copy.deepcopy(fake_zabbix.hosts[ours]), "hostid": "100"}
+        fake_zabbix.hosts["100"] = theirs
+        if their_cleanup_first:
+            del fake_zabbix.hosts[ours]
+        return answer
+
+    fake_zabbix.api_host_create = both_commit
+
+
+@pytest.mark.parametrize("their_cleanup_first", [False, True], ids=["we-delete-our-copy", "they-deleted-our-copy"])
+def test_a_create_whose_copy_lost_the_race_reports_what_the_survivor_needed(
+    fake_zabbix: FakeZabbix, client_for: type[FakeClient], their_cleanup_first: bool
+) -> None:
+    """Two syncs create one name at once: the one whose copy goes must not also say "created"
+    (seen on CI: the other run had already deleted our copy, so the read-back saw no duplicate)."""
+    _race_with_a_concurrent_sync(fake_zabbix, their_cleanup_first)
+    result = run(client_for(fake_zabbix), host("a"))["a"]
+    assert [h["hostid"] for h in fake_zabbix.hosts.values() if h["host"] == "a"] == ["100"]
+    assert (result["action"], result["hostid"]) == ("unchanged", "100")
+
+
+def test_a_create_rolled_back_by_a_collision_with_a_concurrent_create_is_not_reported_created(
+    fake_zabbix: FakeZabbix, client_for: type[FakeClient]
+) -> None:
+    """Zabbix 7.0 answers "Database error occurred." when overlapping host.create calls collide
+    on its ID table: ours was rolled back, the other sync's host is the one there now (seen on CI:
+    both runs reported every host created)."""
+    def other_sync_wins(params: t.Any) -> bool:
+        fake_zabbix.api_host_create(copy.deepcopy(params))
+        return True
+
+    fake_zabbix.fail("host.create", ZabbixTransientError("host.create: Application error. Database error occurred.", may_have_landed=False),
+                     when=other_sync_wins)
+    result = run(client_for(fake_zabbix), host("a"))["a"]
+    assert result["action"] == "unchanged" and not result["failed"]
+    assert len([h for h in fake_zabbix.hosts.values() if h["host"] == "a"]) == 1

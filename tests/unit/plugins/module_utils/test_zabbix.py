@@ -144,8 +144,9 @@ def test_database_hiccup_is_transient() -> None:
 def test_rolled_back_statement_is_transient() -> None:
     # What Zabbix 7.0 answers when concurrent host.create calls collide on its "ids" table.
     error = {"error": {"code": -32500, "message": "Application error.", "data": "Database error occurred."}}
-    with pytest.raises(ZabbixTransientError, match="Database error occurred"):
+    with pytest.raises(ZabbixTransientError, match="Database error occurred") as raised:
         client(FakeHTTP(error)).write("host.create", [{"host": "a"}])
+    assert raised.value.may_have_landed is False  # Zabbix said so: the transaction was rolled back
     assert client(FakeHTTP(error, {"result": []})).read("host.get", {}) == []
 
 
