@@ -18,10 +18,12 @@ import typing as t
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
 
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._engine import (
     SyncEngine,
     batch_argument_spec,
+    parse_max_changes,
 )
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import (
     ZabbixClient,
@@ -30,6 +32,9 @@ from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import 
 )
 
 _MISSING = object()
+
+display = Display()
+PROGRESS_PREFIX = "netbox_zabbix.sync"
 
 
 class _Template(Exception):
@@ -181,10 +186,22 @@ class ActionModule(ActionBase):
 
         defaults = {k: params[k] for k in ("update_secrets", "create_missing_host_groups", "clear_removed_templates")}
         diff_mode = bool(self._task.diff)
+        check_mode = bool(self._task.check_mode)
+        try:
+            max_changes = parse_max_changes(params["max_changes"], len(items))
+        except ValueError as exc:
+            result.update(failed=True, msg=str(exc))
+            return result
         try:
             client = ZabbixClient(ZabbixOptions.from_params(params))
             try:
-                engine = SyncEngine(client, check_mode=bool(self._task.check_mode), diff_mode=diff_mode, defaults=defaults)
+                engine = SyncEngine(
+                    client, check_mode=check_mode, diff_mode=diff_mode, defaults=defaults, max_changes=max_changes,
+                    # Printed through the display: a worker sends it to the controller's
+                    # terminal (and to AWX's job output) while the task still runs.
+                    progress=(lambda line: display.display(f"{PROGRESS_PREFIX}: {line}")) if params["progress_seconds"] > 0 else None,
+                    progress_seconds=params["progress_seconds"],
+                )
                 results = engine.sync(items) if items else {}
             finally:
                 client.close()
@@ -216,4 +233,16 @@ class ActionModule(ActionBase):
                 for name, r in results.items()
                 if r["changed"] and "diff" in r
             ]
+        if max_changes is not None:
+            result["guard"] = engine.guard or {"tripped": False, "would_change": 0, "limit": max_changes, "refused": False}
+            if result["guard"]["refused"]:
+                guard = result["guard"]
+                result.update(
+                    failed=True,
+                    msg=(
+                        f"Refused: {guard['would_change']:,} of {len(results):,} hosts would change, more than max_changes allows "
+                        f"({params['max_changes']} = {guard['limit']:,}); nothing was written. "
+                        "Read the drift report of this run, then raise max_changes or sync a smaller --limit."
+                    ),
+                )
         return result

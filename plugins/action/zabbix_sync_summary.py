@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import typing as t
 from collections.abc import Mapping
@@ -25,6 +26,14 @@ from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_job impor
     results_by_host,
     run_id,
     run_started_epoch,
+)
+from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._drift_report import (
+    build_report,
+    counts_for_stats,
+    render_html,
+    render_json,
+    render_markdown,
+    render_terminal,
 )
 from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_report import (
     build_summary,
@@ -48,9 +57,35 @@ def collect_records(
 ) -> list[dict[str, t.Any]]:
     """One record per host of the run, from a batch result or from per-host registered results."""
     if isinstance(results, Mapping) and ("results" in results or results.get("failed")):
-        return records_from_batch(results, hosts or None)
+        return records_from_batch(results, hosts or None, keep_drift=True)
     by_host = results_by_host(task_vars, hosts, results, result_var)
-    return [host_record(host, by_host.get(host)) for host in (hosts or list(by_host))]
+    return [host_record(host, by_host.get(host), keep_drift=True) for host in (hosts or list(by_host))]
+
+
+LOG_PATH_ENV = ("NETBOX_ZABBIX_SYNC_LOG_PATH", "ANSIBLE_SYNC_LOG_PATH")
+REPORT_NAME = "drift_report"
+
+
+def default_report_path() -> str:
+    """Beside the sync_log callback's event log (its default, or the file its environment names)."""
+    log_path = next((os.environ[name] for name in LOG_PATH_ENV if os.environ.get(name)), "~/.ansible/netbox_zabbix_sync/sync_log.jsonl")
+    return os.path.join(os.path.dirname(os.path.expanduser(log_path)) or ".", REPORT_NAME)
+
+
+def write_report(report: Mapping[str, t.Any], base: str) -> dict[str, str]:
+    """Write the .md, .html and .json files (each replaced atomically); their paths."""
+    base = os.path.expanduser(base)
+    directory = os.path.dirname(base)
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+    paths = {"markdown": f"{base}.md", "html": f"{base}.html", "json": f"{base}.json"}
+    contents = {"markdown": render_markdown(report, paths), "html": render_html(report), "json": render_json(report)}
+    for kind, path in paths.items():
+        partial = f"{path}.{os.getpid()}.tmp"
+        with open(partial, "w", encoding="utf-8") as handle:
+            handle.write(contents[kind])
+        os.replace(partial, path)
+    return paths
 
 
 def apply_writeback(records: list[dict[str, t.Any]], writeback: Mapping[str, t.Any] | None) -> dict[str, t.Any]:
@@ -128,16 +163,53 @@ class ActionModule(ActionBase):
             summary["message"] = f"Sync failed: {errors[0]}"
         summary["errors"] = [mask_text(error, secrets) for error in errors]
         summary["message"] = mask_text(summary["message"], secrets)
+        guard = results.get("guard") if isinstance(results, Mapping) and isinstance(results.get("guard"), Mapping) else None
+        refused = dict(guard) if guard and guard.get("refused") else None
+        report = build_report(
+            records, check_mode=check_mode, refused=refused, orphans=orphans,
+            orphan_policy=orphan_status.get("policy"), secrets=secrets, run_id=run_id(),
+        )
+        summary["drift"] = counts_for_stats(report)
+        if guard:
+            summary["guard"] = dict(guard)
+        summary["report"] = self._write_report(params, report)
+        if refused:
+            where = summary["report"].get("html") or summary["report"].get("markdown") or "the summary's drift counts"
+            errors.insert(0, f"refused by the guard: {refused['would_change']:,} hosts would change, the limit is {refused['limit']:,}")
+            summary["message"] = (
+                f"Sync refused, nothing written: {refused['would_change']:,}/{summary['total']:,} hosts would change, "
+                f"more than the {refused['limit']:,} allowed (sync_hosts_max_changes). See the drift report: {where}"
+            )
+            summary["errors"] = [mask_text(error, secrets) for error in errors]
+        elif check_mode and guard and guard.get("tripped"):
+            summary["message"] += (
+                f" The guard would refuse a real run: {guard['would_change']:,} hosts would change, the limit is {guard['limit']:,}."
+            )
         summary["ok"] = summary["failed"] == 0 and not errors
         summary["event_log"] = self._event_log(params, summary, records, check_mode, secrets)
 
-        result.update(changed=False, summary=summary, msg=summary["message"])
+        # The table travels in the task result (for the sync_log callback), not in the fact
+        # or set_stats, which carry only the counts.
+        result.update(changed=False, summary=summary, msg=summary["message"], drift_table=render_terminal(report))
         self._set_fact(result, FACT_NAME, summary)
         if params["export_stats"]:
             # set_stats semantics (aggregate): AWX stores it as the job's artifacts, and a
             # workflow passes it on to the next node as extra vars.
             result["ansible_stats"] = {"data": {FACT_NAME: summary}, "per_host": False, "aggregate": True}
         return result
+
+    @staticmethod
+    def _write_report(params: Mapping[str, t.Any], report: Mapping[str, t.Any]) -> dict[str, str]:
+        base = params.get("report_path")
+        if base is None:
+            base = default_report_path()
+        if not base:
+            return {}
+        try:
+            return write_report(report, base)
+        except OSError as exc:
+            display.warning(f"zabbix_sync_summary: cannot write the drift report {base!r}: {exc.strerror or exc}")
+            return {"error": f"cannot write {base}: {exc.strerror or exc}"}
 
     def _set_fact(self, result: dict[str, t.Any], name: str, value: t.Any) -> None:
         """Set ``name`` as set_fact does: a plain variable, not an injected ``ansible_facts`` entry.

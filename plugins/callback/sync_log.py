@@ -17,6 +17,9 @@ description:
   - In batch mode the per-host events come from the batch task's C(results).
   - Prints a progress line every O(progress_hosts) hosts or O(progress_seconds) seconds on long per-host runs
     (for example V(2,000/10,000 hosts, 3 failed)) and a table of counters, failed and changed hosts at the end.
+  - At the end it also prints the drift report of C(netbox_zabbix.sync.zabbix_sync_summary) (what would change or
+    changed, grouped by field and value, with a few hosts per group) and where its Markdown, HTML and JSON files are.
+  - In batch mode the progress lines during the sync task come from the task itself (its C(progress_seconds) option).
   - Diffs are never logged. Error messages are scrubbed of anything that looks like a token or password, and of the
     values of E(NETBOX_TOKEN), E(ZABBIX_TOKEN) and E(ZABBIX_PASSWORD).
   - A notification callback, so it works beside any stdout callback, including AWX's. It never fails a job; when its log
@@ -107,6 +110,7 @@ from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_report im
     count,
     host_record,
     mask_data,
+    mask_text,
     progress_line,
     records_from_batch,
     render_table,
@@ -162,6 +166,7 @@ class CallbackModule(CallbackBase):
         self.secrets = tuple(secret_values_from_env())
         self.records: dict[str, dict[str, t.Any]] = {}
         self.summary: dict[str, t.Any] | None = None
+        self.drift_table: list[str] = []
         self.play_host_count: int | None = None
         self.seen_sync = False
         self._task_starts: dict[tuple[str, str], float] = {}
@@ -306,6 +311,9 @@ class CallbackModule(CallbackBase):
                 summary = facts.get("zabbix_sync_summary") or result.result.get("summary")
                 if isinstance(summary, dict):
                     self.summary = summary
+                drift_table = result.result.get("drift_table")
+                if isinstance(drift_table, list):
+                    self.drift_table = [str(line) for line in drift_table]
         elif kind == SYNC_BATCH:
             if status != "skipped":
                 self._batch_result(result)
@@ -365,3 +373,13 @@ class CallbackModule(CallbackBase):
             self._display.display(title)
             for line in render_table(counts, records, self.table_max_rows, self.secrets):
                 self._display.display(f"  {line}" if line else "")
+            if self.drift_table:
+                # Grouped by field and value by the summary step (already masked); the files have every host.
+                self._display.display("")
+                for number, line in enumerate(self.drift_table):
+                    line = mask_text(line, self.secrets)
+                    self._display.display(f"{self.CALLBACK_NAME}: {line}" if number == 0 else f"  {line}")
+                report = (self.summary or {}).get("report") or {}
+                for kind in ("html", "markdown", "json"):
+                    if report.get(kind):
+                        self._display.display(f"  drift report ({kind}): {report[kind]}")

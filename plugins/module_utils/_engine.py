@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import gc
+import time
 import typing as t
 from dataclasses import dataclass, field
 
@@ -208,6 +209,15 @@ class SyncEngine:
     diff_mode: bool = False
     defaults: dict[str, t.Any] = field(default_factory=dict)
     catalog: Catalog = field(default_factory=Catalog)
+    # Blast-radius guard: the most hosts this run may create, update or delete. When the plan
+    # changes more, nothing is written and every host reports its plan as in check mode.
+    max_changes: int | None = None
+    # progress(line): called during long runs, at most every progress_seconds.
+    progress: t.Callable[[str], None] | None = None
+    progress_seconds: float = 5.0
+    guard: dict[str, t.Any] | None = None
+    _last_progress: float = 0.0
+    _states: list[HostState] = field(default_factory=list)
 
     # -- public ---------------------------------------------------------------------------
     def sync(self, items: t.Sequence[tuple[str, t.Any, list[str] | None]], prevalidated: bool = False) -> dict[str, dict[str, t.Any]]:
@@ -245,12 +255,43 @@ class SyncEngine:
         return results
 
     # -- phases ---------------------------------------------------------------------------
+    def _report_progress(self, phase: str, done: int, total: int, force: bool = False) -> None:
+        """One progress line, at most every progress_seconds (the first one after that long too)."""
+        if self.progress is None:
+            return
+        now = time.monotonic()
+        if not self._last_progress:
+            self._last_progress = now  # a run shorter than progress_seconds stays silent
+            if not force:
+                return
+        if not force and now - self._last_progress < self.progress_seconds:
+            return
+        self._last_progress = now
+        failed = sum(1 for s in self._states if s.result is not None and s.result.get("failed"))
+        self.progress(f"{phase}: {done:,}/{total:,} hosts, {failed:,} failed")
+
+    def _apply_guard(self, states: list[HostState]) -> None:
+        """Refuse every write of the run when the plan changes more hosts than allowed.
+
+        Runs after every host is planned and before the first write (group creation
+        included); in check mode it only says whether a real run would trip."""
+        if self.max_changes is None:
+            return
+        changing = sum(1 for s in states if s.plan is not None and not s.done and s.plan.action != "unchanged")
+        tripped = changing > self.max_changes
+        self.guard = {"tripped": tripped, "would_change": changing, "limit": self.max_changes, "refused": tripped and not self.check_mode}
+        if tripped:
+            self.check_mode = True  # the plan is reported as in check mode; nothing is written
+
     def _run(self, states: list[HostState]) -> None:
         if not states:
             return
+        self._states = states
         self._read(states)
         self._normalise(states)
         self._plan(states)
+        self._report_progress("planned", len(states), len(states))
+        self._apply_guard(states)
         for _round in range(WRITE_ROUNDS):
             self._write([s for s in states if not s.done])
             again = [s for s in states if s.needs_reread and not s.done]
@@ -326,6 +367,7 @@ class SyncEngine:
         for start in range(0, len(ids), READ_CHUNK):
             for host in self._host_get({**params, "hostids": ids[start:start + READ_CHUNK]}):
                 by_id[str(host["hostid"])] = host
+            self._report_progress("reading Zabbix", min(start + READ_CHUNK, len(ids)), len(states))
         owner: dict[str, str] = {}  # hostid -> the state that owns it by hostid
         for state in states:
             hostid = wanted[state.key]
@@ -391,6 +433,7 @@ class SyncEngine:
         found: list[dict[str, t.Any]] = []
         for start in range(0, len(unique), READ_CHUNK):
             found.extend(self._host_get({**params, "filter": {"host": unique[start:start + READ_CHUNK]}}))
+            self._report_progress("reading Zabbix by name", min(start + READ_CHUNK, len(unique)), len(unique))
         return found
 
     def _normalise(self, states: list[HostState]) -> None:
@@ -564,6 +607,7 @@ class SyncEngine:
     def _write_kind(self, method: str, states: list[HostState]) -> None:
         for start in range(0, len(states), WRITE_CHUNK):
             chunk = states[start:start + WRITE_CHUNK]
+            self._report_progress(f"{method}", start, len(states))
             if len(chunk) > 1:
                 try:
                     answer = self.client.write(method, [self._payload(method, s) for s in chunk])
@@ -632,6 +676,13 @@ class SyncEngine:
         }
         if plan.groups_to_create:
             result["created_host_groups"] = list(plan.groups_to_create)
+        if action == "update" and plan.action == "update":
+            # What changed, field by field, for the drift report: the --diff values (secrets
+            # masked the same way), changed fields only.
+            result["drift"] = {f: {"before": plan.before.get(f), "after": plan.after.get(f)} for f in plan.changed_fields}
+        if self.guard and self.guard["refused"]:
+            result["changed"] = False
+            result["refused"] = True
         if self.diff_mode:
             result["diff"] = {"before": plan.before, "after": plan.after}
         state.result = result
@@ -668,7 +719,30 @@ BATCH_OPTIONS_SPEC: dict[str, dict[str, t.Any]] = {
     "update_secrets": {"type": "str", "choices": ["on_create", "always"], "no_log": False},
     "create_missing_host_groups": {"type": "bool"},
     "clear_removed_templates": {"type": "bool"},
+    "max_changes": {"type": "str"},
+    "progress_seconds": {"type": "float", "default": 5.0},
 }
+
+
+def parse_max_changes(value: t.Any, hosts: int) -> int | None:
+    """The guard's limit as a host count: "50" -> 50, "10%" -> 10 % of ``hosts`` (rounded down).
+
+    None or "" -> None (no guard). Raises ValueError with a message for anything else."""
+    if value is None or str(value).strip() == "":
+        return None
+    text = str(value).strip()
+    try:
+        if text.endswith("%"):
+            percent = float(text[:-1])
+            if not 0 <= percent <= 100:
+                raise ValueError
+            return int(hosts * percent / 100)
+        limit = int(text)
+        if limit < 0:
+            raise ValueError
+        return limit
+    except ValueError:
+        raise ValueError(f"max_changes: expected a host count (50) or a percentage of the hosts in the run (10%), got {text!r}") from None
 
 
 def batch_argument_spec() -> dict[str, dict[str, t.Any]]:

@@ -54,6 +54,7 @@ def summary_argument_spec() -> dict[str, dict[str, t.Any]]:
         "event_log": {"type": "bool"},
         "event_log_name": {"type": "str", "default": "SyncHostsNow"},
         "event_log_max_hosts": {"type": "int", "default": 100},
+        "report_path": {"type": "path"},
         **netbox_argument_spec(),
     }
 

@@ -80,6 +80,21 @@ options:
       - Default of O(netbox_zabbix.sync.zabbix_host_sync#module:clear_removed_templates) for hosts that do not
         set it. When neither sets it, V(false) is used.
     type: bool
+  max_changes:
+    description:
+      - Blast-radius guard. The most hosts this run may create, update or delete, as a count (V(50)) or a percentage
+        of the hosts in the run (V(10%), rounded down).
+      - The whole run is planned before the first write; when more hosts would change, nothing is written, every host
+        reports its plan as in check mode (with RV(results.refused)), RV(guard) says why, and the task fails.
+      - In check mode the guard writes nothing anyway; RV(guard) tells whether it would trip.
+      - Not set, the guard is off.
+    type: str
+  progress_seconds:
+    description:
+      - While the task runs longer than this, print a progress line (reading, planning, writing:
+        V(host.update: 4,000/10,000 hosts, 2 failed)) at most this often. V(0) turns progress lines off.
+    type: float
+    default: 5.0
 notes:
   - Host variables are read through C(hostvars), so group and host variables, C(set_fact) and extra variables apply
     as usual; the read is lazy per variable and costs about 0.1 ms per host.
@@ -140,6 +155,14 @@ results:
     diff:
       description: Before and after of the managed fields, secrets masked (diff mode only).
       type: dict
+    drift:
+      description:
+        - For an updated host, the before and after of each changed field, secrets masked as in RV(results.diff)
+          (every run, for the drift report).
+      type: dict
+    refused:
+      description: True when the blast-radius guard stopped the run; the result is the plan, nothing was written.
+      type: bool
     msg:
       description: Why the host failed, starting with the inventory host and naming the option (failed hosts only).
       type: str
@@ -167,6 +190,13 @@ diff:
   returned: in diff mode
   type: list
   elements: dict
+guard:
+  description:
+    - The blast-radius guard's verdict (O(max_changes) set). C(tripped) is true when more than C(limit) hosts would
+      change (C(would_change)); then nothing was written. In check mode it says whether a real run would trip.
+  returned: when O(max_changes) is set
+  type: dict
+  sample: {"tripped": true, "would_change": 120, "limit": 100}
 api_calls:
   description: Number of Zabbix API requests the task sent.
   returned: always

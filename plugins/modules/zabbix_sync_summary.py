@@ -85,6 +85,15 @@ options:
     description: At most this many failed hosts get an event-log entry of their own (one POST each).
     type: int
     default: 100
+  report_path:
+    description:
+      - Where the drift report goes, without extension; V(.md), V(.html) (one self-contained page) and V(.json) are
+        written (and replaced) there. The report groups the hosts of the run by what changes (hosts to create, each
+        field by value, hosts to delete, orphans, failed hosts); secrets are masked as in C(--diff).
+      - Not set - V(drift_report) in the directory of the C(netbox_zabbix.sync.sync_log) callback's event log
+        (E(NETBOX_ZABBIX_SYNC_LOG_PATH), else V(~/.ansible/netbox_zabbix_sync/)).
+      - An empty string writes no files; the report's counts are still in RV(summary.drift).
+    type: path
   netbox_url:
     required: false
   netbox_token:
@@ -124,6 +133,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+drift_table:
+  description: The drift report as a compact table, one string per line (what the sync_log callback prints).
+  returned: always
+  type: list
+  elements: str
 summary:
   description: The run summary, also set as the fact C(zabbix_sync_summary).
   returned: always
@@ -190,6 +204,18 @@ summary:
     run_id:
       description: "The run id shared with the C(netbox_zabbix.sync.sync_log) callback, when it is enabled."
       type: str
+    drift:
+      description:
+        - "The drift report's counts: C(hosts), C(changing), C(create), C(update), C(delete), C(unchanged), C(failed),
+          C(skipped), C(orphans) and C(fields) (hosts per changed field, for example C({templates: 98, interfaces: 18}))."
+        - In a refused run (the guard tripped) these are what would have changed.
+      type: dict
+    guard:
+      description: "The blast-radius guard's verdict (C(tripped), C(would_change), C(limit), C(refused)), when it was on."
+      type: dict
+    report:
+      description: "The drift report files written (C(markdown), C(html), C(json)), or C(error) when they could not be."
+      type: dict
   sample:
     total: 1000
     created: 2

@@ -80,11 +80,12 @@ def with_host(host: str, text: str) -> str:
     return text if text.startswith(f"{host}: ") else f"{host}: {text}"
 
 
-def host_record(host: str, result: Mapping[str, t.Any] | None) -> dict[str, t.Any]:
+def host_record(host: str, result: Mapping[str, t.Any] | None, keep_drift: bool = False) -> dict[str, t.Any]:
     """One flat, diff-free record for one host's sync result.
 
     The diff is dropped on purpose: it may carry secret values (masked or not) and is
-    already shown by ``--diff``; the record keeps only what a log needs.
+    already shown by ``--diff``; the record keeps only what a log needs. ``keep_drift``
+    keeps the changed fields' before/after (masked as ``--diff``) for the drift report.
     """
     if result is None:
         return {"host": host, "action": "skipped", "changed_fields": [], "error": "no result for this host", "hostid": None}
@@ -115,10 +116,14 @@ def host_record(host: str, result: Mapping[str, t.Any] | None) -> dict[str, t.An
         record["interfaceids"] = list(result["interfaceids"])  # for the write-back of the interface rows
     if isinstance(result.get("duration"), (int, float)):
         record["duration"] = round(float(result["duration"]), 4)
+    if keep_drift and isinstance(result.get("drift"), Mapping):
+        record["drift"] = result["drift"]
     return record
 
 
-def records_from_batch(batch: Mapping[str, t.Any], hosts: Iterable[str] | None = None) -> list[dict[str, t.Any]]:
+def records_from_batch(
+    batch: Mapping[str, t.Any], hosts: Iterable[str] | None = None, keep_drift: bool = False
+) -> list[dict[str, t.Any]]:
     """Records from a zabbix_host_sync_batch result, one per host of ``hosts``.
 
     A batch that failed as a whole (no ``results``, e.g. Zabbix unreachable) fails every
@@ -131,7 +136,7 @@ def records_from_batch(batch: Mapping[str, t.Any], hosts: Iterable[str] | None =
     if not results and batch.get("failed"):
         message = str(batch.get("msg") or "the batch sync task failed")
         return [host_record(host, {"failed": True, "msg": message}) for host in host_list]
-    return [host_record(host, results.get(host)) for host in host_list]
+    return [host_record(host, results.get(host), keep_drift) for host in host_list]
 
 
 def count(records: Iterable[Mapping[str, t.Any]]) -> dict[str, int]:
