@@ -42,8 +42,9 @@ export ZABBIX_URL ZABBIX_TOKEN NETBOX_API NETBOX_TOKEN
 export ANSIBLE_SYNC_LOG_PATH="$STACK_DIR/demo-sync-log.jsonl"
 play=(ansible-playbook -i "$inventory" playbooks/sync_hosts.yml -e sync_hosts_fail_on_error=false)
 
-banner "1/3 Dry run: ansible-playbook playbooks/sync_hosts.yml --check --diff (writes nothing)"
-"${play[@]}" --check --diff
+banner "1/3 Dry run: ansible-playbook playbooks/sync_hosts.yml --check --diff (writes nothing; ends with its drift report)"
+dry_report="$STACK_DIR/demo-dry-run-report"
+"${play[@]}" --check --diff -e "sync_hosts_report_path=$dry_report"
 
 banner "2/3 Sync: ansible-playbook playbooks/sync_hosts.yml"
 "${play[@]}"
@@ -64,6 +65,7 @@ cat <<TXT
   NetBox:  ${NETBOX_API}/   (user admin / password admin)
   Zabbix:  ${ZABBIX_URL}/   (user Admin / password zabbix)
   Event log of the runs: $ANSIBLE_SYNC_LOG_PATH
+  Drift report of the dry run: $dry_report.html (also .md, .json); of the last run: $(dirname "$ANSIBLE_SYNC_LOG_PATH")/drift_report.html
   Run it yourself:
     source $STACK_DIR/netbox.env; source $STACK_DIR/zabbix-$zabbix_version.env
     .venv/bin/ansible-playbook -i $inventory playbooks/sync_hosts.yml --check --diff

@@ -29,6 +29,10 @@ if ! stack/stack.sh up; then
   failures+=(stack)
 fi
 
+# The drift report's HTML page is checked in a real headless Chromium (Debian's package).
+# shellcheck disable=SC1091
+(LOG_PREFIX=test; source stack/lib.sh; apt_ensure chromium) || failures+=(chromium)
+
 step "unit and integration tests (pytest)"
 # A test that would skip because a service or package is missing fails instead.
 export NETBOX_ZABBIX_SYNC_REQUIRE_STACK=1

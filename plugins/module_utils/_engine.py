@@ -255,7 +255,7 @@ class SyncEngine:
         return results
 
     # -- phases ---------------------------------------------------------------------------
-    def _report_progress(self, phase: str, done: int, total: int, force: bool = False) -> None:
+    def _report_progress(self, phase: str, done: int, total: int, verb: str, force: bool = False) -> None:
         """One progress line, at most every progress_seconds (the first one after that long too)."""
         if self.progress is None:
             return
@@ -268,7 +268,7 @@ class SyncEngine:
             return
         self._last_progress = now
         failed = sum(1 for s in self._states if s.result is not None and s.result.get("failed"))
-        self.progress(f"{phase}: {done:,}/{total:,} hosts, {failed:,} failed")
+        self.progress(f"{phase}: {done:,}/{total:,} hosts {verb}, {failed:,} failed")
 
     def _apply_guard(self, states: list[HostState]) -> None:
         """Refuse every write of the run when the plan changes more hosts than allowed.
@@ -290,7 +290,7 @@ class SyncEngine:
         self._read(states)
         self._normalise(states)
         self._plan(states)
-        self._report_progress("planned", len(states), len(states))
+        self._report_progress("planning", len(states), len(states), "planned")
         self._apply_guard(states)
         for _round in range(WRITE_ROUNDS):
             self._write([s for s in states if not s.done])
@@ -367,7 +367,7 @@ class SyncEngine:
         for start in range(0, len(ids), READ_CHUNK):
             for host in self._host_get({**params, "hostids": ids[start:start + READ_CHUNK]}):
                 by_id[str(host["hostid"])] = host
-            self._report_progress("reading Zabbix", min(start + READ_CHUNK, len(ids)), len(states))
+            self._report_progress("reading Zabbix", min(start + READ_CHUNK, len(ids)), len(states), "read")
         owner: dict[str, str] = {}  # hostid -> the state that owns it by hostid
         for state in states:
             hostid = wanted[state.key]
@@ -433,7 +433,7 @@ class SyncEngine:
         found: list[dict[str, t.Any]] = []
         for start in range(0, len(unique), READ_CHUNK):
             found.extend(self._host_get({**params, "filter": {"host": unique[start:start + READ_CHUNK]}}))
-            self._report_progress("reading Zabbix by name", min(start + READ_CHUNK, len(unique)), len(unique))
+            self._report_progress("reading Zabbix by name", min(start + READ_CHUNK, len(unique)), len(unique), "read")
         return found
 
     def _normalise(self, states: list[HostState]) -> None:
@@ -607,7 +607,8 @@ class SyncEngine:
     def _write_kind(self, method: str, states: list[HostState]) -> None:
         for start in range(0, len(states), WRITE_CHUNK):
             chunk = states[start:start + WRITE_CHUNK]
-            self._report_progress(f"{method}", start, len(states))
+            if start:
+                self._report_progress(method, start, len(states), "written")
             if len(chunk) > 1:
                 try:
                     answer = self.client.write(method, [self._payload(method, s) for s in chunk])
@@ -622,6 +623,8 @@ class SyncEngine:
                     continue
             for state in chunk:
                 self._write_one(method, state)
+        if states:
+            self._report_progress(method, len(states), len(states), "written")
 
     def _write_one(self, method: str, state: HostState) -> None:
         try:

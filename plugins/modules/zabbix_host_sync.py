@@ -417,6 +417,13 @@ diff:
   returned: in diff mode
   type: dict
   sample: {"before": {"status": "disabled"}, "after": {"status": "enabled"}}
+drift:
+  description:
+    - For an updated host, the before and after of each changed field, with secrets masked as in RV(diff)
+      (every run; the role's drift report groups them).
+  returned: when the host was updated (or would be in check mode)
+  type: dict
+  sample: {"status": {"before": "enabled", "after": "disabled"}}
 msg:
   description: Why the host failed, starting with the host (the inventory host in batch mode) and naming the option.
   returned: on failure

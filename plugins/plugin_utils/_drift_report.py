@@ -49,6 +49,7 @@ FIELD_TITLES = {
     "tls_psk": "TLS PSK",
 }
 LABEL_WIDTH = 80
+NO_DETAIL = "changed (no before/after in the result)"
 
 
 def _text(value: t.Any) -> str:
@@ -185,11 +186,15 @@ def build_report(
             failed.append({"host": host, "error": mask_text(str(record.get("error") or ""), secrets)})
         elif action == "updated":
             totals["update"] += 1
-            drift = record.get("drift") or {name: {} for name in record.get("changed_fields") or []}
-            for name, change in drift.items():
+            drift = record.get("drift")
+            for name in drift if isinstance(drift, Mapping) else record.get("changed_fields") or []:
                 field_hosts.setdefault(name, []).append(host)
                 by_value = fields.setdefault(name, {})
-                for label in dict.fromkeys(change_labels(name, change.get("before"), change.get("after"))):
+                if isinstance(drift, Mapping):
+                    labels = change_labels(name, drift[name].get("before"), drift[name].get("after"))
+                else:  # a result from before the engine recorded drift: the field, without values
+                    labels = [NO_DETAIL]
+                for label in dict.fromkeys(labels):
                     by_value.setdefault(label, []).append(host)
         elif action == "skipped":
             totals["skipped"] += 1

@@ -172,7 +172,7 @@ def test_dry_run_output_table_progress_and_guard_verdict(drift: dict[str, t.Any]
     assert f"drift report (html): {run.report_base}.html" in text
     assert "The guard would refuse a real run: 11 hosts would change, the limit is 3." in text
     # progress from inside the batch task (the sync_log callback prints none for a batch)
-    assert "netbox_zabbix.sync: planned: 13/13 hosts" in text or "netbox_zabbix.sync: planned:" in text, text[-4000:]
+    assert "netbox_zabbix.sync: planning: 14/14 hosts planned, 1 failed" in text, text[-4000:]
     for path in (f"{run.report_base}.md", f"{run.report_base}.html", f"{run.report_base}.json"):
         body = Path(path).read_text()
         assert SECRET not in body

@@ -279,3 +279,9 @@ def client_for() -> type[FakeClient]:
 
 
 TransientError = ZabbixTransientError
+
+
+@pytest.fixture(autouse=True)
+def _drift_report_beside_a_temporary_event_log(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The summary step writes its drift report beside the event log: never in the user's home from a test."""
+    monkeypatch.setenv("NETBOX_ZABBIX_SYNC_LOG_PATH", str(tmp_path_factory.mktemp("eventlog") / "sync_log.jsonl"))

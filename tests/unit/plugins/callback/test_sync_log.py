@@ -254,3 +254,22 @@ def test_per_host_mode_broken_hostconfig_is_one_failed_event(make_callback: t.Ca
     callback.v2_playbook_on_stats(None)
     events = [event for event in read_events(callback.log_path) if event["event"] == "host"]
     assert [(event["host"], event["action"]) for event in events] == [("bad", "failed"), ("good", "unchanged")]
+
+
+def test_drift_table_of_the_summary_step_is_printed_at_the_end(make_callback: t.Callable[..., t.Any]) -> None:
+    callback = make_callback()
+    batch = FakeTask("netbox_zabbix.sync.zabbix_host_sync_batch")
+    callback.v2_runner_on_ok(FakeResult("a", batch, {"results": {"a": {"action": "updated", "changed_fields": ["status"]}}}))
+    summary = {"total": 1, "created": 0, "updated": 1, "unchanged": 0, "deleted": 0, "failed": 0, "skipped": 0, "failed_hosts": [],
+               "message": "Sync complete: 1/1 hosts updated, 0 failed.",
+               "report": {"html": "/r/drift_report.html", "markdown": "/r/drift_report.md", "json": "/r/drift_report.json"}}
+    table = ["Drift report (changed): 1 of 1 hosts", "  change  hosts  values", f"  status       1  token {ZABBIX_TOKEN}"]
+    callback.v2_runner_on_ok(FakeResult("a", FakeTask("netbox_zabbix.sync.zabbix_sync_summary"),
+                                        {"ansible_facts": {"zabbix_sync_summary": summary}, "drift_table": table}))
+    callback.v2_playbook_on_stats(None)
+    lines = callback._display.lines
+    start = lines.index("netbox_zabbix.sync.sync_log: Drift report (changed): 1 of 1 hosts")
+    assert lines[start + 1] == "    change  hosts  values"
+    assert ZABBIX_TOKEN not in "\n".join(lines)  # masked again on the way out
+    assert lines[-3:] == ["  drift report (html): /r/drift_report.html", "  drift report (markdown): /r/drift_report.md",
+                          "  drift report (json): /r/drift_report.json"]
