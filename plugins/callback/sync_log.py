@@ -302,8 +302,8 @@ class CallbackModule(CallbackBase):
 
     def _handle(self, result: t.Any, status: str) -> None:
         kind = _short_action(result.task, resolve=status in ("ok", "failed"))
-        if kind is None:
-            return
+        if kind is None or (kind == SUMMARY and status == "skipped"):
+            return  # a skipped summary (the source check's) is no sync: a run stopped before it prints no table
         self.seen_sync = True
         if kind == SUMMARY:
             if status == "ok":
@@ -378,7 +378,7 @@ class CallbackModule(CallbackBase):
                 self._display.display("")
                 for number, line in enumerate(self.drift_table):
                     line = mask_text(line, self.secrets)
-                    self._display.display(f"{self.CALLBACK_NAME}: {line}" if number == 0 else f"  {line}")
+                    self._display.display(f"{self.CALLBACK_NAME}: {line}" if number == 0 else line)
                 report = (self.summary or {}).get("report") or {}
                 for kind in ("html", "markdown", "json"):
                     if report.get(kind):

@@ -91,8 +91,8 @@ options:
     type: str
   progress_seconds:
     description:
-      - While the task runs longer than this, print a progress line (reading, planning, writing:
-        V(host.update: 4,000/10,000 hosts, 2 failed)) at most this often. V(0) turns progress lines off.
+      - "While the task runs longer than this, print a progress line (reading, planning, writing, for example
+        V(host.update: 4,000/10,000 hosts written, 2 failed)) at most this often. V(0) turns progress lines off."
     type: float
     default: 5.0
 notes:

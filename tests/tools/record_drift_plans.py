@@ -48,7 +48,10 @@ def base(n: int) -> dict:
 
 def drift(hosts: dict) -> dict:
     hosts = copy.deepcopy(hosts)
-    h = lambda n: hosts[f"{PREFIX}{n:02d}"]  # noqa: E731
+
+    def h(n: int) -> dict:
+        return hosts[f"{PREFIX}{n:02d}"]
+
     for n in (1, 2, 3, 4):
         h(n)["interfaces"][0]["port"] = "10051"
     h(2)["interfaces"][1]["details"]["community"] = "private"

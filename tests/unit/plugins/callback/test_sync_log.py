@@ -269,7 +269,7 @@ def test_drift_table_of_the_summary_step_is_printed_at_the_end(make_callback: t.
     callback.v2_playbook_on_stats(None)
     lines = callback._display.lines
     start = lines.index("netbox_zabbix.sync.sync_log: Drift report (changed): 1 of 1 hosts")
-    assert lines[start + 1] == "    change  hosts  values"
+    assert lines[start + 1] == "  change  hosts  values"
     assert ZABBIX_TOKEN not in "\n".join(lines)  # masked again on the way out
     assert lines[-3:] == ["  drift report (html): /r/drift_report.html", "  drift report (markdown): /r/drift_report.md",
                           "  drift report (json): /r/drift_report.json"]

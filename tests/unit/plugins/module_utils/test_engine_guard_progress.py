@@ -61,7 +61,7 @@ def test_guard_in_check_mode_says_it_would_trip(fake_zabbix: FakeZabbix, client_
 
 def test_secret_drift_is_masked(fake_zabbix: FakeZabbix, client_for: type[FakeClient]) -> None:
     sync(client_for(fake_zabbix), [host("a")])
-    _, results = sync(client_for(fake_zabbix), [host("a", update_secrets="always")])
+    results = sync(client_for(fake_zabbix), [host("a", update_secrets="always")])[1]
     assert "macro-secret-xyz" not in repr(results)
     assert results["a"]["drift"]["macros"]["after"][0]["value"] == "******** (new value)"
 
