@@ -99,7 +99,9 @@ def test_runner_artifacts_and_event_log(seeded: dict[str, str], tmp_path: Path) 
         playbook=str(REPO / "playbooks" / "sync_hosts.yml"),
         inventory=str(inventory),
         envvars=envvars,
-        extravars={"sync_hosts_fail_on_error": True},
+        # progress lines as often as possible: this short run must show them in the job output
+        extravars={"sync_hosts_fail_on_error": True, "sync_hosts_progress_seconds": 0.001,
+                   "sync_hosts_report_path": str(tmp_path / "drift_report")},
         quiet=True,
         timeout=900,
     )
@@ -118,6 +120,11 @@ def test_runner_artifacts_and_event_log(seeded: dict[str, str], tmp_path: Path) 
 
     # the notification callback works beside AWX's stdout callback
     assert "netbox_zabbix.sync.sync_log: Sync complete" in stdout
+    # the drift report's table and counts, and progress from inside the batch task, reach the job
+    assert f"netbox_zabbix.sync.sync_log: Drift report (changed): {COUNT} of {COUNT + BROKEN} hosts" in stdout, stdout[-4000:]
+    assert f"drift report (html): {tmp_path / 'drift_report.html'}" in stdout
+    assert f"netbox_zabbix.sync: planning: {COUNT}/{COUNT} hosts planned" in stdout, stdout[-4000:]  # the broken one never reaches the plan
+    assert (summary["drift"]["create"], summary["drift"]["failed"]) == (COUNT, BROKEN)
 
     events = [json.loads(line) for line in log_path.read_text().splitlines()]
     hosts = [event for event in events if event["event"] == "host"]
