@@ -174,7 +174,7 @@ _FIELD_REASON = re.compile("|".join(f"(?:{form})" for form in (
     rf"value of {_OPTION_PATH} must", rf"value of [a-z_]+ must be one (?:or more )?of: .* found in {_OPTION_PATH}",
     rf"argument '[a-z_]+' is of type .* found in '{_OPTION_PATH}",
     rf"missing required arguments: {_OPTION_PATH}", rf"parameters are mutually exclusive: {_OPTION_PATH}",
-)))
+)), re.DOTALL)  # the validator quotes the bad value, which may hold a newline
 
 
 def names_a_field(message: str) -> bool:
