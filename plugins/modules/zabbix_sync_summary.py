@@ -85,10 +85,6 @@ options:
     description: At most this many failed hosts get an event-log entry of their own (one POST each).
     type: int
     default: 100
-  netbox_url:
-    required: false
-  netbox_token:
-    required: false
 attributes:
   check_mode:
     support: full
