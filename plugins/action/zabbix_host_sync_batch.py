@@ -29,6 +29,7 @@ from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import 
 )
 from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._hostvars import read_host_states
 
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False

@@ -34,6 +34,7 @@ RUN_ID_ENV = "NETBOX_ZABBIX_SYNC_RUN_ID"
 # Environment variables whose values are secrets wherever they show up in a message.
 SECRET_ENV_VARS = ("NETBOX_TOKEN", "ZABBIX_TOKEN", "ZABBIX_PASSWORD", "NETBOX_TOKEN_V1")
 
+
 def secret_values_from_env(environ: Mapping[str, str] | None = None) -> list[str]:
     """The literal secret values to scrub (long enough not to mangle ordinary text)."""
     env = os.environ if environ is None else environ
