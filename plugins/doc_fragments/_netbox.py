@@ -16,7 +16,10 @@ options:
       - URL of NetBox, for example V(https://netbox.example.com).
       - A trailing V(/) or V(/api) is ignored.
       - When not given, the E(NETBOX_API) environment variable is used.
-      - Not required by Ansible because of that fallback; each module or plugin says what it cannot do without NetBox.
+      - Needed wherever NetBox is read or written - always by the inventory plugin, by the write-back when it has
+        something to write, by M(netbox_zabbix.sync.zabbix_orphans) to read the Setting (unless O(ignore:marker_tag) is
+        given), by M(netbox_zabbix.sync.zabbix_sync_summary) for the event log. Not declared required because the
+        environment variable can give it.
     type: str
   netbox_token:
     description:
@@ -26,7 +29,10 @@ options:
       - The token needs read access to the C(netbox_zabbix) plugin and to devices, virtual machines,
         IP addresses and sites; write access to HostConfigs and the event log where the sync writes back.
       - When not given, the E(NETBOX_TOKEN) environment variable is used.
-      - Not required by Ansible because of that fallback; each module or plugin says what it cannot do without NetBox.
+      - Needed wherever NetBox is read or written - always by the inventory plugin, by the write-back when it has
+        something to write, by M(netbox_zabbix.sync.zabbix_orphans) to read the Setting (unless O(ignore:marker_tag) is
+        given), by M(netbox_zabbix.sync.zabbix_sync_summary) for the event log. Not declared required because the
+        environment variable can give it.
     type: str
   netbox_validate_certs:
     description:

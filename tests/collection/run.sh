@@ -31,7 +31,7 @@ log() { echo "collection: $*"; }
 fail() { echo "collection: FAILED: $*"; failures+=("$1"); }
 
 cleanup() {
-  stack/netbox.sh seed --prefix "$prefix" --reset >/dev/null 2>&1 || true
+  stack/netbox.sh seed --prefix "$prefix" --reset --count 0 >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -39,11 +39,16 @@ trap cleanup EXIT
 [ -f "$STACK_DIR/netbox.env" ] || { echo "collection: NetBox is not up (stack/stack.sh up)"; exit 1; }
 [ -f "$STACK_DIR/zabbix-$zabbix_version.env" ] || { echo "collection: Zabbix $zabbix_version is not up (stack/stack.sh up)"; exit 1; }
 
-# A fresh Zabbix and $count HostConfigs under the prefix (stock Zabbix groups and templates).
-fresh_data() {
+# $count HostConfigs under the prefix (stock Zabbix groups and templates), once per command:
+# seeding costs 10-30 s of Django start-up.
+seed_netbox() {
+  stack/netbox.sh seed --prefix "$prefix" --reset --count "$count" >/dev/null
+}
+
+# A pristine Zabbix (under a second). The HostConfigs' hostids of an earlier run then point
+# at nothing: the sync falls back to the name and creates the hosts, as for a new Zabbix.
+fresh_zabbix() {
   stack/zabbix.sh reset "$zabbix_version" >/dev/null
-  stack/netbox.sh seed --prefix "$prefix" --reset >/dev/null
-  stack/netbox.sh seed --prefix "$prefix" --count "$count" >/dev/null
 }
 
 # The services' URLs and tokens, as a user exports them.
@@ -110,6 +115,7 @@ cmd_cores() {
   local version bin started inventory in_zabbix written
   inventory="$work/ci.netbox_hostconfig.yml"
   write_inventory "$inventory"
+  seed_netbox
   for version in $cores; do
     started=$SECONDS
     log "ansible-core $version"
@@ -125,7 +131,7 @@ cmd_cores() {
         log "ansible-core $version: unit tests: $(tail -1 "$work/unit-$version.log")"
       fi
     fi
-    fresh_data
+    fresh_zabbix
     if ! stack_env env PATH="$bin:$PATH" ANSIBLE_COLLECTIONS_PATH="$repo/.cache/collections" \
         "$bin/ansible-playbook" -i "$inventory" playbooks/sync_hosts.yml >"$work/play-$version.log" 2>&1; then
       tail -60 "$work/play-$version.log"; fail "core-$version-playbook"; continue
@@ -160,11 +166,11 @@ cmd_tarball() {
   installed="$work/installed"
   mkdir -p "$work/user"
   : >"$work/user/ansible.cfg"
-  "$venv/bin/ansible-galaxy" collection install --offline -p "$installed" "$tarball" >/dev/null
-  coll="$installed/ansible_collections/netbox_zabbix/sync"
-  [ -f "$coll/MANIFEST.json" ] || { fail "tarball-install"; return; }
   user() { (cd "$work/user" && stack_env env -u ANSIBLE_COLLECTIONS_PATHS ANSIBLE_CONFIG="$work/user/ansible.cfg" \
       ANSIBLE_COLLECTIONS_PATH="$installed" PATH="$venv/bin:$PATH" "$@"); }
+  user ansible-galaxy collection install --offline -p "$installed" "$tarball" >"$work/install.log" 2>&1 || true
+  coll="$installed/ansible_collections/netbox_zabbix/sync"
+  [ -f "$coll/MANIFEST.json" ] || { cat "$work/install.log"; fail "tarball-install"; return; }
 
   # Every plugin file of the installed copy has documentation that renders.
   for plugin_type in module inventory callback; do
@@ -187,7 +193,8 @@ cmd_tarball() {
   log "ansible-doc rendered every module, inventory, callback plugin and role of the installed copy"
 
   # A dry run from the installed copy (the collection's own playbook) changes nothing.
-  fresh_data
+  seed_netbox
+  fresh_zabbix
   write_inventory "$work/user/ci.netbox_hostconfig.yml"
   if ! user ansible-playbook -i ci.netbox_hostconfig.yml netbox_zabbix.sync.sync_hosts --check --diff >"$work/check.log" 2>&1; then
     tail -60 "$work/check.log"; fail "installed-check-run"; return
