@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import statistics
 import subprocess
 import sys
@@ -27,26 +26,15 @@ from .proxies import Proxy, start_proxy, summarise_netbox, summarise_zabbix
 from .tools import (CACHE, PER_HOST_SCENARIOS, PER_HOST_TOOLS, REPO, SCENARIOS, Context, Tool, ZabbixHost, make_tools,
                     run_ours_inventory)
 
+sys.path.insert(0, os.path.join(REPO, "stack"))
+from envfile import read_env_file  # noqa: E402  pylint: disable=wrong-import-position
+
 RESULTS_DIR = os.path.join(REPO, "bench", "results")
 FORK_CANDIDATES = (2, 5, 10, 20)
 
 
 def log(msg: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def read_env_file(path: str) -> dict[str, str]:
-    values: dict[str, str] = {}
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            words = shlex.split(line, comments=True)
-            if words and words[0] == "export":
-                words = words[1:]
-            for word in words:
-                name, sep, value = word.partition("=")
-                if sep:
-                    values[name] = value
-    return values
 
 
 def sh(argv: list[str], timeout: float = 3600, env: dict[str, str] | None = None) -> str:

@@ -154,8 +154,8 @@ plugin: netbox_zabbix.sync.hostconfig
 plugin: netbox_zabbix.sync.hostconfig
 netbox_url: https://netbox.example.com
 netbox_token: "{{ lookup('ansible.builtin.env', 'NETBOX_TOKEN') }}"
-validate_certs: true
-timeout: 60
+netbox_validate_certs: true
+netbox_timeout: 60
 tag_mapping_tags: [zabbix]
 filters:
   status: [enabled]

@@ -9,8 +9,8 @@
 
 """The one NetBox connection layer of the collection (inventory plugin, modules, playbooks).
 
-* ``NetBoxOptions.from_params(dict)`` / ``NetBoxOptions.from_plugin(plugin)``: the same
-  options from a module's params or a plugin's ``get_option``.
+* ``NetBoxOptions.from_module_params(params)`` / ``NetBoxOptions.from_plugin(plugin)``: the
+  same options (``OPTION_NAMES``) from a module's params or a plugin's ``get_option``.
 * ``NetBoxClient``: a pynetbox ``Api`` sharing one requests session (keep-alive, TLS
   verification, default timeout, request counter), plus the reads and writes the
   collection needs. Reads are plain JSON (no pynetbox ``Record`` per row: at 10,000 rows
@@ -58,6 +58,9 @@ DEFAULT_MAX_WORKERS = 4
 DEFAULT_MAX_URL_LENGTH = 3800
 GET_ATTEMPTS = 3
 RETRY_DELAY = 0.5  # seconds, times the attempt number
+# The connection options every module and plugin takes (the _netbox doc fragment), plus the
+# inventory plugin's two tuning options.
+OPTION_NAMES = ("netbox_url", "netbox_token", "netbox_validate_certs", "netbox_timeout", "max_workers", "page_size")
 
 
 class NetBoxError(Exception):
@@ -95,9 +98,15 @@ class NetBoxOptions:
 
     @classmethod
     def from_params(cls, params: t.Mapping[str, t.Any]) -> NetBoxOptions:
-        """From a module's params (``netbox_url``/``netbox_token``, or ``url``/``token``)."""
-        url = params.get("netbox_url") or params.get("url") or params.get("api_endpoint")
-        token = params.get("netbox_token") or params.get("token")
+        """From option values named as the ``_netbox`` doc fragment names them (``OPTION_NAMES``).
+
+        Any other key is refused: a misspelt or unprefixed option must not be ignored
+        silently (``validate_certs`` next to Zabbix options would be ambiguous)."""
+        unknown = sorted(set(params) - set(OPTION_NAMES))
+        if unknown:
+            raise NetBoxError(f"unknown NetBox option(s): {', '.join(unknown)} (known: {', '.join(OPTION_NAMES)})")
+        url = params.get("netbox_url")
+        token = params.get("netbox_token")
         if not url:
             raise NetBoxError("NetBox URL missing: set netbox_url (or NETBOX_API)")
         if not token:
@@ -105,11 +114,16 @@ class NetBoxOptions:
         return cls(
             url=normalize_url(str(url)),
             token=str(token).strip(),
-            validate_certs=_bool(params.get("validate_certs", params.get("netbox_validate_certs")), True),
-            timeout=float(params.get("timeout") or params.get("netbox_timeout") or DEFAULT_TIMEOUT),
+            validate_certs=_bool(params.get("netbox_validate_certs"), True),
+            timeout=float(params.get("netbox_timeout") or DEFAULT_TIMEOUT),
             max_workers=int(params.get("max_workers") or DEFAULT_MAX_WORKERS),
             page_size=int(params.get("page_size") or DEFAULT_PAGE_SIZE),
         )
+
+    @classmethod
+    def from_module_params(cls, params: t.Mapping[str, t.Any]) -> NetBoxOptions:
+        """From a module's validated params: its NetBox options, whatever else the module has."""
+        return cls.from_params({name: params[name] for name in OPTION_NAMES if name in params})
 
     @classmethod
     def from_plugin(cls, plugin: t.Any) -> NetBoxOptions:
@@ -121,8 +135,7 @@ class NetBoxOptions:
             except KeyError:
                 return None
 
-        return cls.from_params({name: option(name) for name in (
-            "netbox_url", "netbox_token", "validate_certs", "timeout", "max_workers", "page_size")})
+        return cls.from_params({name: option(name) for name in OPTION_NAMES})
 
 
 def _bool(value: t.Any, default: bool) -> bool:

@@ -51,7 +51,9 @@ options:
     type: list
     elements: str
   started:
-    description: Epoch seconds when the run started; gives C(duration).
+    description:
+      - Epoch seconds when the run started; gives C(duration).
+      - Not set - when the C(ansible-playbook) process started (read from C(/proc); without it C(duration) is V(null)).
     type: float
   source_error:
     description:
@@ -85,10 +87,6 @@ options:
     description: At most this many failed hosts get an event-log entry of their own (one POST each).
     type: int
     default: 100
-  netbox_url:
-    required: false
-  netbox_token:
-    required: false
 attributes:
   check_mode:
     support: full
@@ -158,7 +156,7 @@ summary:
       type: list
       elements: dict
     duration:
-      description: "Seconds since O(started), or null."
+      description: "Seconds since O(started) (by default since C(ansible-playbook) started), or null where that is unknown."
       type: float
     check_mode:
       description: "Whether this was a dry run."

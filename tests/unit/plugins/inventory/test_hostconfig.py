@@ -92,8 +92,8 @@ class FakeClient:
 
 def create_get_option(options: dict[str, t.Any]) -> t.Callable[[str], t.Any]:
     defaults = {
-        "netbox_url": "http://netbox.invalid", "netbox_token": "nbt_abc.def", "validate_certs": True,
-        "timeout": 30, "filters": {}, "tag_mapping_tags": [], "max_workers": 4, "page_size": 1000,
+        "netbox_url": "http://netbox.invalid", "netbox_token": "nbt_abc.def", "netbox_validate_certs": True,
+        "netbox_timeout": 30, "filters": {}, "tag_mapping_tags": [], "max_workers": 4, "page_size": 1000,
         "compose": {}, "groups": {}, "keyed_groups": [], "strict": False, "cache": False,
         "leading_separator": True, "use_extra_vars": False,
     }

@@ -34,9 +34,23 @@ def test_options_from_params_and_defaults():
     assert options.validate_certs is True
     assert options.timeout == 30
     assert V2 not in repr(options)
-    options = _netbox.NetBoxOptions.from_params({"url": "https://nb", "token": V1, "validate_certs": "no",
-                                                 "timeout": "5"})
+    options = _netbox.NetBoxOptions.from_params({"netbox_url": "https://nb", "netbox_token": V1,
+                                                 "netbox_validate_certs": "no", "netbox_timeout": "5"})
     assert (options.validate_certs, options.timeout) == (False, 5.0)
+
+
+@pytest.mark.parametrize("key", ["url", "token", "api_endpoint", "validate_certs", "timeout", "netbox_verify"])
+def test_options_refuse_keys_no_spec_declares(key):
+    """A key the _netbox options do not name is an error, not silently ignored (or silently honoured)."""
+    with pytest.raises(_netbox.NetBoxError, match=f"unknown NetBox option.*{key}"):
+        _netbox.NetBoxOptions.from_params({"netbox_url": "https://nb", "netbox_token": V1, key: "x"})
+
+
+def test_options_from_module_params_take_only_the_netbox_options():
+    params = {"netbox_url": "https://nb", "netbox_token": V1, "netbox_validate_certs": False, "netbox_timeout": 7.0,
+              "validate_certs": False, "timeout": 7.0, "zabbix_validate_certs": True, "policy": "none"}
+    options = _netbox.NetBoxOptions.from_module_params(params)
+    assert (options.url, options.validate_certs, options.timeout) == ("https://nb", False, 7.0)
 
 
 @pytest.mark.parametrize("params, message", [
@@ -60,7 +74,7 @@ class FakePlugin:
 
 def test_options_from_plugin():
     options = _netbox.NetBoxOptions.from_plugin(FakePlugin({"netbox_url": "http://nb", "netbox_token": V1,
-                                                            "validate_certs": False, "timeout": 9.0}))
+                                                            "netbox_validate_certs": False, "netbox_timeout": 9.0}))
     assert (options.url, options.token, options.validate_certs, options.timeout) == ("http://nb", V1, False, 9.0)
 
 
