@@ -119,6 +119,8 @@ options:
   max_workers:
     description:
       - Parallel HTTP requests for the pages of one list and for independent lists.
+      - The host-config list, the slow one, starts first on all of them but one; every other read overlaps it on the
+        last one (and on any the host-config pages leave free).
       - V(1) reads everything one request at a time.
     type: int
     default: 4
@@ -190,6 +192,7 @@ import fnmatch
 import hashlib
 import json
 import re
+import threading
 import time
 import typing as t
 from concurrent.futures import ThreadPoolExecutor
@@ -402,6 +405,8 @@ class HostConfigLoader:
         self.tag_mapping_tags = tuple(tag_mapping_tags or ())
         self.max_workers = max(1, max_workers)
         self.timings: dict[str, float] = {}
+        self._members: dict[str, dict[int, list[dict]] | None] = {}
+        self._members_locks = {endpoint: threading.Lock() for endpoint in OBJECT_ENDPOINTS.values()}
         self.selected = (SelectedHostConfigs(client, hostconfig_ids, hostconfig_ids_detail_max)
                          if hostconfig_ids else None)
 
@@ -417,11 +422,19 @@ class HostConfigLoader:
         return self.client.list_all("core/object-types", {"app_label": app_label, "model": model})
 
     def load(self) -> list[hcmap.HostEntry]:
+        """Every read at once, the slow one first.
+
+        The host-config list is the slow call (the plugin's viewset reads each row's host
+        groups and templates one by one: about 2 SQL queries a row). Its pages start first,
+        on all request lanes but one; every other list overlaps them on the remaining lane,
+        and the Devices/VMs and IP addresses of each page are read as soon as that page
+        arrives, so that little is left to do once the last page is in.
+        """
         started = time.monotonic()
         self.client.check_plugin()
         plugin = self.client.plugin_list
         selected = self.selected
-        base = self._parallel({
+        small = {
             "setting": lambda: plugin("setting"),
             "host_groups": lambda: plugin("host-group"),
             "templates": lambda: plugin("templates"),
@@ -433,11 +446,53 @@ class HostConfigLoader:
             "ct_virtualmachine": lambda: self._content_type("virtualmachine"),
             "agent": (lambda: selected.interfaces("agent-interface")) if selected else (lambda: plugin("agent-interface")),
             "snmp": (lambda: selected.interfaces("snmp-interface")) if selected else (lambda: plugin("snmp-interface")),
-            "hostconfigs": selected.hostconfigs if selected else (lambda: plugin("host-config")),
             "tags": self._tag_rows,
-        })
-        self.timings["plugin lists"] = time.monotonic() - started
+        }
+        if self.max_workers == 1:
+            pages: list[tuple[list[dict], int]] = []
+            rows = self._read_hostconfigs(lambda page, total: pages.append((page, total)))
+            base = {name: call() for name, call in small.items()}
+            data = self._data(base)
+            per_page = [self._page_objects(data, page, total, base["tags"]) for page, total in pages]
+            return self._finish(data, rows, per_page, started)
+        # threads for every list at once; NetBoxClient bounds the requests in flight (max_workers)
+        with ThreadPoolExecutor(max_workers=len(small) + 1) as lists_pool, \
+                ThreadPoolExecutor(max_workers=self.max_workers) as pages_pool:
+            page_futures: list[t.Any] = []
+            futures: dict[str, t.Any] = {}
+            submitted = threading.Event()
+            ready: dict[str, t.Any] = {}
+            ready_lock = threading.Lock()
 
+            def data_when_ready() -> hcmap.HostConfigData:
+                submitted.wait()
+                with ready_lock:  # built once, by the first page that needs it
+                    if "data" not in ready:
+                        ready["base"] = {name: future.result() for name, future in futures.items()}
+                        ready["data"] = self._data(ready["base"])
+                    return ready["data"]
+
+            def on_page(page: list[dict], total: int) -> None:
+                page_futures.append(pages_pool.submit(
+                    lambda: self._page_objects(data_when_ready(), page, total, ready["base"]["tags"])))
+
+            hostconfigs = lists_pool.submit(self._read_hostconfigs, on_page)
+            futures.update({name: lists_pool.submit(call) for name, call in small.items()})
+            submitted.set()
+            rows = hostconfigs.result()
+            data = data_when_ready()
+            per_page = [future.result() for future in page_futures]
+        return self._finish(data, rows, per_page, started)
+
+    def _read_hostconfigs(self, on_page: t.Callable[[list[dict], int], None]) -> list[dict]:
+        if self.selected:
+            rows = self.selected.hostconfigs()
+            on_page(rows, 1)
+            return rows
+        # all lanes but one: the other lists keep one, and overlap these pages instead of waiting
+        return self.client.plugin_pages("host-config", on_page, lanes=self.max_workers - 1)
+
+    def _data(self, base: dict[str, t.Any]) -> hcmap.HostConfigData:
         data = hcmap.HostConfigData(
             setting=hcmap.lowest_id(base["setting"]),
             host_groups=hcmap.index_by_id(base["host_groups"]),
@@ -453,36 +508,50 @@ class HostConfigLoader:
         for object_type in hcmap.OBJECT_TYPES:
             for row in base[f"ct_{object_type}"]:
                 data.content_types[row["id"]] = object_type
+        return data
 
+    def _wanted(self, data: hcmap.HostConfigData, rows: list[dict]) -> list[dict]:
         wanted_types = set(self.filters.values.get("object_types") or hcmap.OBJECT_TYPES)
-        hostconfigs = [
-            hc for hc in base["hostconfigs"]
+        return [
+            hc for hc in rows
             if self.filters.hostconfig_passes(hc)
             and (not self.filters.values.get("object_types")
                  or data.content_types.get(hc.get("content_type")) in wanted_types)
         ]
 
-        # Devices and VMs in bulk, with only the fields the mappings use; without a filter on
-        # them the IP addresses are known already and read at the same time.
-        started = time.monotonic()
+    def _page_objects(self, data: hcmap.HostConfigData, page: list[dict], pages: int,
+                      tag_rows: list[dict] | None) -> dict[str, list[dict]]:
+        """The Devices/VMs (and, without a filter on them, the IP addresses) of one host-config page.
+
+        Only the fields the mappings use. One page: the cheaper of id chunks and whole lists;
+        several pages: id chunks, since a whole list read per page would read it many times.
+        """
+        hostconfigs = self._wanted(data, page)
         object_ids: dict[str, set[int]] = {object_type: set() for object_type in hcmap.OBJECT_TYPES}
         for hc in hostconfigs:
             object_type = data.content_types.get(hc.get("content_type"))
             if object_type in object_ids and hc.get("object_id") is not None:
                 object_ids[object_type].add(hc["object_id"])
-        paths = {object_type: hcmap.enabled_paths(data, object_type) for object_type in hcmap.OBJECT_TYPES}
-        calls: dict[str, t.Callable[[], t.Any]] = {
-            object_type: (lambda ot=object_type: self._fetch_objects(ot, object_ids[ot], paths[ot], base["tags"]))
+        by_ids = pages > 1
+        found: dict[str, list[dict]] = {
+            object_type: self._fetch_objects(object_type, object_ids[object_type], hcmap.enabled_paths(data, object_type),
+                                             tag_rows, by_ids=by_ids, expected=len(object_ids[object_type]) * pages)
             for object_type in hcmap.OBJECT_TYPES
         }
         if not self.filters.needs_object:
-            calls["ips"] = lambda: self._fetch_ips(data, hostconfigs)
-        results = self._parallel(calls)
-        for object_type in hcmap.OBJECT_TYPES:
-            for row in results[object_type]:
-                data.objects[(object_type, row["id"])] = row
-        self.timings["devices, VMs, IPs"] = time.monotonic() - started
+            found["ips"] = self._fetch_ips(data, hostconfigs, by_ids=by_ids)
+        return found
 
+    def _finish(self, data: hcmap.HostConfigData, rows: list[dict], per_page: list[dict[str, list[dict]]],
+                started: float) -> list[hcmap.HostEntry]:
+        self.timings["lists, devices, VMs, IPs"] = time.monotonic() - started
+        hostconfigs = self._wanted(data, rows)
+        ips: list[dict] = []
+        for found in per_page:
+            for object_type in hcmap.OBJECT_TYPES:
+                for row in found[object_type]:
+                    data.objects[(object_type, row["id"])] = row
+            ips.extend(found.get("ips") or ())
         if self.filters.needs_object:
             hostconfigs = [
                 hc for hc in hostconfigs
@@ -492,18 +561,19 @@ class HostConfigLoader:
 
         # full rows of related objects where mapping paths need them (and the IPs of a subset)
         started = time.monotonic()
+        paths = {object_type: hcmap.enabled_paths(data, object_type) for object_type in hcmap.OBJECT_TYPES}
         relations = hcmap.relations_to_expand(p for ot in hcmap.OBJECT_TYPES for p in paths[ot])
         calls = {"related": lambda: self._fetch_related(relations, data.objects.values())}
-        if "ips" not in results:
+        if self.filters.needs_object:
             calls["ips"] = lambda: self._fetch_ips(data, hostconfigs)
-        results.update(self._parallel(calls))
-        data.ip_addresses = hcmap.index_by_id(results["ips"])
+        results = self._parallel(calls)
+        data.ip_addresses = hcmap.index_by_id(results["ips"] if self.filters.needs_object else ips)
         data.related = results["related"]
         self.timings["related"] = time.monotonic() - started
 
         return [hcmap.build_host(hc, data) for hc in hostconfigs]
 
-    def _fetch_ips(self, data: hcmap.HostConfigData, hostconfigs: list[dict]) -> list[dict]:
+    def _fetch_ips(self, data: hcmap.HostConfigData, hostconfigs: list[dict], by_ids: bool = False) -> list[dict]:
         ip_ids = {
             row["ip_address"]
             for hc in hostconfigs
@@ -511,7 +581,8 @@ class HostConfigLoader:
             for row in rows
             if row.get("ip_address") is not None
         }
-        return self.client.fetch_many("ipam/ip-addresses", ip_ids, {"fields": "id,address,dns_name"})
+        read = self.client.get_by_ids if by_ids else self.client.fetch_many
+        return read("ipam/ip-addresses", ip_ids, {"fields": "id,address,dns_name"}) if ip_ids else []
 
     def _tag_rows(self) -> list[dict] | None:
         """All NetBox tags when there are few enough to read memberships per tag, else None."""
@@ -519,33 +590,47 @@ class HostConfigLoader:
         return tags if len(tags) <= MAX_TAGS_BY_MEMBERSHIP else None
 
     def _fetch_objects(self, object_type: str, ids: set[int], paths: list[str],
-                       tag_rows: list[dict] | None = None) -> list[dict]:
+                       tag_rows: list[dict] | None = None, by_ids: bool = False,
+                       expected: int | None = None) -> list[dict]:
+        """Devices or VMs by id, with the fields the mappings use.
+
+        ``by_ids``: id chunks only (one page of several); ``expected``: how many ids the whole
+        read asks for over all pages, to choose how the tags are read."""
         if not ids:
             return []
         fields = set(OBJECT_FIELDS) | hcmap.top_level_fields(paths)
         # per-tag lists cover every tagged object of NetBox: worth it only for a large share
-        if tag_rows is not None and sum(tag.get("tagged_items") or 0 for tag in tag_rows) > 2 * len(ids):
+        if tag_rows is not None and sum(tag.get("tagged_items") or 0 for tag in tag_rows) > 2 * (expected or len(ids)):
             tag_rows = None
         if tag_rows is not None:
             fields.discard("tags")
         endpoint = OBJECT_ENDPOINTS[object_type]
+        read = self.client.get_by_ids if by_ids else self.client.fetch_many
         try:
-            rows = self.client.fetch_many(endpoint, ids, {"fields": ",".join(sorted(fields))})
+            rows = read(endpoint, ids, {"fields": ",".join(sorted(fields))})
         except NetBoxError as exc:
             if exc.status != 400:
                 raise
             # a mapping path names a field this NetBox does not have: read whole rows instead
-            return self.client.fetch_many(endpoint, ids)
+            return read(endpoint, ids)
         if tag_rows is not None:
             members = self._tag_members(endpoint, tag_rows)
             if members is None:  # the tag filter did not work: read the tags with the rows
-                return self.client.fetch_many(endpoint, ids, {"fields": ",".join(sorted(fields | {"tags"}))})
+                return read(endpoint, ids, {"fields": ",".join(sorted(fields | {"tags"}))})
             for row in rows:
                 row["tags"] = members.get(row["id"], [])
         return rows
 
     def _tag_members(self, endpoint: str, tag_rows: list[dict]) -> dict[int, list[dict]] | None:
-        """object id -> its tags (nested shape, sorted by name like NetBox's), one id-only list per tag."""
+        """object id -> its tags (nested shape, sorted by name like NetBox's), one id-only list per tag.
+
+        Read once per endpoint, whichever host-config page asks first."""
+        with self._members_locks[endpoint]:
+            if endpoint not in self._members:
+                self._members[endpoint] = self._read_tag_members(endpoint, tag_rows)
+            return self._members[endpoint]
+
+    def _read_tag_members(self, endpoint: str, tag_rows: list[dict]) -> dict[int, list[dict]] | None:
         used = sorted((tag for tag in tag_rows if tag.get("tagged_items")), key=lambda tag: tag["name"])
         lists = self._parallel({
             str(tag["id"]): (lambda slug=tag["slug"]: self.client.list_all(endpoint, {"tag": slug, "fields": "id"}))

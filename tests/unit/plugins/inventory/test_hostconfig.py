@@ -47,6 +47,7 @@ class FakeClient:
                          "inventory-mapping", "agent-interface", "snmp-interface", "host-config"):
             self.lists[endpoint] = load(endpoint)["results"]
         self.error = error
+        self.pages = 1
         self.calls: list[tuple] = []
         self.request_count = 0
 
@@ -60,6 +61,17 @@ class FakeClient:
         self.calls.append(("plugin_list", endpoint))
         self.request_count += 1
         return json.loads(json.dumps(self.lists[endpoint]))
+
+    def plugin_pages(self, endpoint: str, on_page, lanes=None) -> list[dict]:
+        """The list in ``self.pages`` pages, each handed to ``on_page`` as NetBoxClient does."""
+        self.calls.append(("plugin_pages", endpoint, lanes))
+        rows = json.loads(json.dumps(self.lists[endpoint]))
+        size = -(-len(rows) // self.pages)
+        chunks = [rows[i:i + size] for i in range(0, len(rows), size)] or [[]]
+        self.request_count += 1 + len(chunks)  # the count, then the pages
+        for chunk in chunks:
+            on_page(chunk, len(chunks))
+        return rows
 
     def list_all(self, path: str, params=None) -> list[dict]:
         self.calls.append(("list_all", path, dict(params or {})))
@@ -84,7 +96,13 @@ class FakeClient:
         return [tags[pk] for pk in sorted(tags)]
 
     def fetch_many(self, path: str, ids, params=None) -> list[dict]:
-        self.calls.append(("fetch_many", path, sorted(ids), dict(params or {})))
+        return self._by_ids("fetch_many", path, ids, params)
+
+    def get_by_ids(self, path: str, ids, params=None) -> list[dict]:
+        return self._by_ids("get_by_ids", path, ids, params)
+
+    def _by_ids(self, how: str, path: str, ids, params=None) -> list[dict]:
+        self.calls.append((how, path, sorted(ids), dict(params or {})))
         self.request_count += 1
         wanted = set(ids)
         return [json.loads(json.dumps(row)) for row in self.lists[path] if row["id"] in wanted]
@@ -161,8 +179,8 @@ def test_requests_grow_with_lists_not_hosts(inventory):
     assert sorted((call[1], call[2]["tag"]) for call in tag_lists) == [
         ("dcim/devices", "production"), ("dcim/devices", "zabbix"),
         ("virtualization/virtual-machines", "production"), ("virtualization/virtual-machines", "zabbix")]
-    # check, plugin lists, object types, tags, bulk reads, one list per tag and object type
-    assert client.request_count == 1 + 10 + 2 + 1 + 4 + 4
+    # check, host-config count, plugin lists, object types, tags, bulk reads, one list per tag and object type
+    assert client.request_count == 1 + 1 + 10 + 2 + 1 + 4 + 4
 
 
 def test_builtin_groups(inventory):
@@ -423,3 +441,35 @@ def test_api_strings_are_never_trusted_templates(inventory):
     description = hostvars(inventory, "it-dev-1")["zabbix_host"]["description"]
     assert description == "{{ lookup('pipe', 'id') }}"
     assert not is_trusted_as_template(description)
+
+
+def test_host_config_pages_are_read_first_on_all_lanes_but_one(inventory):
+    client = FakeClient()
+    populate(inventory, client, max_workers=1)
+    assert client.calls[1][0] == "plugin_pages"  # right after the plugin check, before every other list
+    client = FakeClient()
+    populate(inventory, client, max_workers=4)
+    assert ("plugin_pages", "host-config", 3) in client.calls
+
+
+def test_each_page_reads_its_own_devices_and_the_hosts_are_the_same(inventory):
+    single = FakeClient()
+    populate(inventory, single)
+    expected = {name: hostvars(inventory, name) for name in inventory.inventory.hosts}
+
+    paged = FakeClient()
+    paged.pages = 3
+    other = InventoryModule()
+    other.inventory = InventoryData()
+    other.templar = mock.MagicMock()
+    populate(other, paged)
+    assert {name: hostvars(other, name) for name in other.inventory.hosts} == expected
+    devices = [call for call in paged.calls if call[0] in ("fetch_many", "get_by_ids") and call[1] == "dcim/devices"]
+    # by id chunks, page by page: a whole-list read per page would read every device three times
+    assert {call[0] for call in devices} == {"get_by_ids"} and len(devices) == 3
+    assert sum(len(call[2]) for call in devices) == len({i for call in devices for i in call[2]})
+    ips = [call for call in paged.calls if call[0] in ("fetch_many", "get_by_ids") and call[1] == "ipam/ip-addresses"]
+    assert ips and {call[0] for call in ips} == {"get_by_ids"}
+    # the per-tag membership lists are read once per endpoint, not once per page
+    tag_lists = [call for call in paged.calls if call[0] == "list_all" and "tag" in call[2]]
+    assert len(tag_lists) == 4
