@@ -191,6 +191,7 @@ cache_timeout: 600
 import fnmatch
 import hashlib
 import json
+import math
 import re
 import threading
 import time
@@ -250,6 +251,9 @@ STATUS_VALUES = {"enabled": 0, "disabled": 1}
 # Nested tags are the most expensive field of a Device/VM row for NetBox to serialise (about
 # 40 % of its CPU for the row); with few tags, one id-only list per tag is about half the cost.
 MAX_TAGS_BY_MEMBERSHIP = 30
+PLUGIN_PATH = "plugins/netbox_zabbix"
+# ids per ?id=..&id=.. request under the URL limit (3,800 bytes), roughly, to plan whole-list reads
+IDS_PER_REQUEST = 400
 
 
 def safe_group_name(name: str) -> str:
@@ -448,15 +452,17 @@ class HostConfigLoader:
             "snmp": (lambda: selected.interfaces("snmp-interface")) if selected else (lambda: plugin("snmp-interface")),
             "tags": self._tag_rows,
         }
+        hc_count, whole = self._plan()
         if self.max_workers == 1:
             pages: list[tuple[list[dict], int]] = []
-            rows = self._read_hostconfigs(lambda page, total: pages.append((page, total)))
+            rows = self._read_hostconfigs(lambda page, total: pages.append((page, total)), hc_count)
             base = {name: call() for name, call in small.items()}
             data = self._data(base)
-            per_page = [self._page_objects(data, page, total, base["tags"]) for page, total in pages]
-            return self._finish(data, rows, per_page, started)
+            per_page = [self._page_objects(data, page, total, base["tags"], whole) for page, total in pages]
+            wholes = {kind: self._whole(kind, count, data, base["tags"], hc_count) for kind, count in whole.items()}
+            return self._finish(data, rows, per_page, wholes, started)
         # threads for every list at once; NetBoxClient bounds the requests in flight (max_workers)
-        with ThreadPoolExecutor(max_workers=len(small) + 1) as lists_pool, \
+        with ThreadPoolExecutor(max_workers=len(small) + len(whole) + 1) as lists_pool, \
                 ThreadPoolExecutor(max_workers=self.max_workers) as pages_pool:
             page_futures: list[t.Any] = []
             futures: dict[str, t.Any] = {}
@@ -466,31 +472,63 @@ class HostConfigLoader:
 
             def data_when_ready() -> hcmap.HostConfigData:
                 submitted.wait()
-                with ready_lock:  # built once, by the first page that needs it
+                with ready_lock:  # built once, by the first read that needs it
                     if "data" not in ready:
-                        ready["base"] = {name: future.result() for name, future in futures.items()}
+                        ready["base"] = {name: futures[name].result() for name in small}
                         ready["data"] = self._data(ready["base"])
                     return ready["data"]
 
             def on_page(page: list[dict], total: int) -> None:
                 page_futures.append(pages_pool.submit(
-                    lambda: self._page_objects(data_when_ready(), page, total, ready["base"]["tags"])))
+                    lambda: self._page_objects(data_when_ready(), page, total, ready["base"]["tags"], whole)))
 
-            hostconfigs = lists_pool.submit(self._read_hostconfigs, on_page)
+            # the slow list first; then the others, which overlap its pages
+            hostconfigs = lists_pool.submit(self._read_hostconfigs, on_page, hc_count)
             futures.update({name: lists_pool.submit(call) for name, call in small.items()})
+            whole_futures = {
+                kind: lists_pool.submit(lambda kind=kind, count=count: self._whole(
+                    kind, count, data_when_ready(), ready["base"]["tags"], hc_count))
+                for kind, count in whole.items()
+            }
             submitted.set()
             rows = hostconfigs.result()
             data = data_when_ready()
             per_page = [future.result() for future in page_futures]
-        return self._finish(data, rows, per_page, started)
+            wholes = {kind: future.result() for kind, future in whole_futures.items()}
+        return self._finish(data, rows, per_page, wholes, started)
 
-    def _read_hostconfigs(self, on_page: t.Callable[[list[dict], int], None]) -> list[dict]:
+    def _plan(self) -> tuple[int | None, dict[str, int]]:
+        """How many HostConfigs, and which of Devices, VMs and IP addresses to read whole from the start.
+
+        A whole list (pages of 1,000) needs no HostConfig to be read first, so it overlaps the
+        host-config pages; it is chosen where it takes fewer requests than reading by id (about
+        400 ids per request), as ``fetch_many`` chooses."""
+        if self.selected:
+            return None, {}
+        endpoints = {object_type: OBJECT_ENDPOINTS[object_type] for object_type in hcmap.OBJECT_TYPES}
+        if not self.filters.needs_object:
+            endpoints["ips"] = "ipam/ip-addresses"
+        counts = self._parallel({"host-config": lambda: self.client.count(f"{PLUGIN_PATH}/host-config"),
+                                 **{kind: (lambda e=endpoint: self.client.count(e)) for kind, endpoint in endpoints.items()}})
+        hc_count = counts.pop("host-config")
+        chunks = math.ceil(hc_count / IDS_PER_REQUEST)
+        page_size = self.client.options.page_size
+        return hc_count, {kind: count for kind, count in counts.items() if count and math.ceil(count / page_size) < chunks}
+
+    def _whole(self, kind: str, count: int, data: hcmap.HostConfigData, tag_rows: list[dict] | None,
+               hc_count: int | None) -> list[dict]:
+        if kind == "ips":
+            return self.client.list_all("ipam/ip-addresses", {"fields": "id,address,dns_name"}, count=count)
+        return self._fetch_objects(kind, set(), hcmap.enabled_paths(data, kind), tag_rows, expected=hc_count,
+                                   whole_count=count)
+
+    def _read_hostconfigs(self, on_page: t.Callable[[list[dict], int], None], count: int | None = None) -> list[dict]:
         if self.selected:
             rows = self.selected.hostconfigs()
             on_page(rows, 1)
             return rows
         # all lanes but one: the other lists keep one, and overlap these pages instead of waiting
-        return self.client.plugin_pages("host-config", on_page, lanes=self.max_workers - 1)
+        return self.client.plugin_pages("host-config", on_page, lanes=self.max_workers - 1, count=count)
 
     def _data(self, base: dict[str, t.Any]) -> hcmap.HostConfigData:
         data = hcmap.HostConfigData(
@@ -520,7 +558,7 @@ class HostConfigLoader:
         ]
 
     def _page_objects(self, data: hcmap.HostConfigData, page: list[dict], pages: int,
-                      tag_rows: list[dict] | None) -> dict[str, list[dict]]:
+                      tag_rows: list[dict] | None, whole: t.Container[str] = ()) -> dict[str, list[dict]]:
         """The Devices/VMs (and, without a filter on them, the IP addresses) of one host-config page.
 
         Only the fields the mappings use. One page: the cheaper of id chunks and whole lists;
@@ -536,22 +574,28 @@ class HostConfigLoader:
         found: dict[str, list[dict]] = {
             object_type: self._fetch_objects(object_type, object_ids[object_type], hcmap.enabled_paths(data, object_type),
                                              tag_rows, by_ids=by_ids, expected=len(object_ids[object_type]) * pages)
-            for object_type in hcmap.OBJECT_TYPES
+            for object_type in hcmap.OBJECT_TYPES if object_type not in whole
         }
-        if not self.filters.needs_object:
+        if not self.filters.needs_object and "ips" not in whole:
             found["ips"] = self._fetch_ips(data, hostconfigs, by_ids=by_ids)
         return found
 
     def _finish(self, data: hcmap.HostConfigData, rows: list[dict], per_page: list[dict[str, list[dict]]],
-                started: float) -> list[hcmap.HostEntry]:
+                wholes: dict[str, list[dict]], started: float) -> list[hcmap.HostEntry]:
         self.timings["lists, devices, VMs, IPs"] = time.monotonic() - started
         hostconfigs = self._wanted(data, rows)
-        ips: list[dict] = []
+        ips: list[dict] = list(wholes.get("ips") or ())
         for found in per_page:
             for object_type in hcmap.OBJECT_TYPES:
-                for row in found[object_type]:
+                for row in found.get(object_type) or ():
                     data.objects[(object_type, row["id"])] = row
             ips.extend(found.get("ips") or ())
+        # whole lists: only the Devices/VMs a HostConfig names (the others would cost related reads)
+        named = {(data.content_types.get(hc.get("content_type")), hc.get("object_id")) for hc in hostconfigs}
+        for object_type in hcmap.OBJECT_TYPES:
+            for row in wholes.get(object_type) or ():
+                if (object_type, row["id"]) in named:
+                    data.objects[(object_type, row["id"])] = row
         if self.filters.needs_object:
             hostconfigs = [
                 hc for hc in hostconfigs
@@ -591,12 +635,13 @@ class HostConfigLoader:
 
     def _fetch_objects(self, object_type: str, ids: set[int], paths: list[str],
                        tag_rows: list[dict] | None = None, by_ids: bool = False,
-                       expected: int | None = None) -> list[dict]:
+                       expected: int | None = None, whole_count: int | None = None) -> list[dict]:
         """Devices or VMs by id, with the fields the mappings use.
 
-        ``by_ids``: id chunks only (one page of several); ``expected``: how many ids the whole
-        read asks for over all pages, to choose how the tags are read."""
-        if not ids:
+        ``by_ids``: id chunks only (one page of several); ``whole_count``: the whole list
+        instead (it has that many rows); ``expected``: how many ids the whole read asks for
+        over all pages, to choose how the tags are read."""
+        if not ids and not whole_count:
             return []
         fields = set(OBJECT_FIELDS) | hcmap.top_level_fields(paths)
         # per-tag lists cover every tagged object of NetBox: worth it only for a large share
@@ -605,7 +650,11 @@ class HostConfigLoader:
         if tag_rows is not None:
             fields.discard("tags")
         endpoint = OBJECT_ENDPOINTS[object_type]
-        read = self.client.get_by_ids if by_ids else self.client.fetch_many
+        if whole_count:
+            def read(endpoint: str, ids: set[int], params: dict | None = None) -> list[dict]:
+                return self.client.list_all(endpoint, params, count=whole_count)
+        else:
+            read = self.client.get_by_ids if by_ids else self.client.fetch_many
         try:
             rows = read(endpoint, ids, {"fields": ",".join(sorted(fields))})
         except NetBoxError as exc:

@@ -360,16 +360,17 @@ class NetBoxClient:
         return self.list_all(f"{PLUGIN_API}/{endpoint}", params)
 
     def plugin_pages(self, endpoint: str, on_page: t.Callable[[list[dict], int], None],
-                     lanes: int | None = None) -> list[dict]:
+                     lanes: int | None = None, count: int | None = None) -> list[dict]:
         """Every row of a (slow) plugin list, handing each page to ``on_page(rows, pages)`` as it arrives.
 
-        A cheap count first, then every page at once on ``lanes`` requests in flight (default
+        A cheap count first (unless ``count`` is given), then every page at once on ``lanes`` requests in flight (default
         ``max_workers``), so that a caller leaving the other lanes free can overlap its other
         reads with these pages and work on each page while the next ones are served.
         """
         path = f"{PLUGIN_API}/{endpoint}"
         lanes = max(1, min(lanes or self.options.max_workers, self.options.max_workers))
-        count = self.count(path)
+        if count is None:
+            count = self.count(path)
         # Pages of equal size, a whole number of them per lane: no lane idles in the last round
         # (1,000 rows on 3 lanes: 3 pages of 334, not 1 of 1,000; 10,000: 12 of 834, not 10).
         rounds = max(1, math.ceil(count / (lanes * self.options.page_size)))

@@ -48,6 +48,7 @@ class FakeClient:
             self.lists[endpoint] = load(endpoint)["results"]
         self.error = error
         self.pages = 1
+        self.options = mock.Mock(page_size=1000, max_workers=4)
         self.calls: list[tuple] = []
         self.request_count = 0
 
@@ -62,18 +63,23 @@ class FakeClient:
         self.request_count += 1
         return json.loads(json.dumps(self.lists[endpoint]))
 
-    def plugin_pages(self, endpoint: str, on_page, lanes=None) -> list[dict]:
+    def plugin_pages(self, endpoint: str, on_page, lanes=None, count=None) -> list[dict]:
         """The list in ``self.pages`` pages, each handed to ``on_page`` as NetBoxClient does."""
         self.calls.append(("plugin_pages", endpoint, lanes))
         rows = json.loads(json.dumps(self.lists[endpoint]))
         size = -(-len(rows) // self.pages)
         chunks = [rows[i:i + size] for i in range(0, len(rows), size)] or [[]]
-        self.request_count += 1 + len(chunks)  # the count, then the pages
+        self.request_count += (count is None) + len(chunks)  # the count unless given, then the pages
         for chunk in chunks:
             on_page(chunk, len(chunks))
         return rows
 
-    def list_all(self, path: str, params=None) -> list[dict]:
+    def count(self, path: str) -> int:
+        self.calls.append(("count", path))
+        self.request_count += 1
+        return len(self.lists[path.removeprefix("plugins/netbox_zabbix/")])
+
+    def list_all(self, path: str, params=None, count=None) -> list[dict]:
         self.calls.append(("list_all", path, dict(params or {})))
         self.request_count += 1
         if path == "core/object-types":
@@ -179,8 +185,9 @@ def test_requests_grow_with_lists_not_hosts(inventory):
     assert sorted((call[1], call[2]["tag"]) for call in tag_lists) == [
         ("dcim/devices", "production"), ("dcim/devices", "zabbix"),
         ("virtualization/virtual-machines", "production"), ("virtualization/virtual-machines", "zabbix")]
-    # check, host-config count, plugin lists, object types, tags, bulk reads, one list per tag and object type
-    assert client.request_count == 1 + 1 + 10 + 2 + 1 + 4 + 4
+    # check, counts (host-config, devices, VMs, IPs), plugin lists, object types, tags, bulk reads,
+    # one list per tag and object type
+    assert client.request_count == 1 + 4 + 10 + 2 + 1 + 4 + 4
 
 
 def test_builtin_groups(inventory):
@@ -234,7 +241,7 @@ def test_ignored_tag_filter_falls_back_to_nested_tags(inventory):
     client = FakeClient()
     original = client.list_all
 
-    def ignoring_tag_filter(path, params=None):
+    def ignoring_tag_filter(path, params=None, count=None):
         if params and "tag" in params:
             client.calls.append(("list_all", path, dict(params)))
             return [{"id": row["id"]} for row in client.lists[path]]  # the whole list, as NetBox does
@@ -446,7 +453,8 @@ def test_api_strings_are_never_trusted_templates(inventory):
 def test_host_config_pages_are_read_first_on_all_lanes_but_one(inventory):
     client = FakeClient()
     populate(inventory, client, max_workers=1)
-    assert client.calls[1][0] == "plugin_pages"  # right after the plugin check, before every other list
+    # right after the plugin check and the counts that plan the reads, before every other list
+    assert [call[0] for call in client.calls[:6]] == ["check_plugin", "count", "count", "count", "count", "plugin_pages"]
     client = FakeClient()
     populate(inventory, client, max_workers=4)
     assert ("plugin_pages", "host-config", 3) in client.calls
@@ -473,3 +481,22 @@ def test_each_page_reads_its_own_devices_and_the_hosts_are_the_same(inventory):
     # the per-tag membership lists are read once per endpoint, not once per page
     tag_lists = [call for call in paged.calls if call[0] == "list_all" and "tag" in call[2]]
     assert len(tag_lists) == 4
+
+
+def test_whole_lists_start_with_the_host_config_pages_where_they_take_fewer_requests(inventory, monkeypatch):
+    single = FakeClient()
+    populate(inventory, single)
+    expected = {name: hostvars(inventory, name) for name in inventory.inventory.hosts}
+
+    monkeypatch.setattr(plugin_module, "IDS_PER_REQUEST", 1)  # reading by id would take one request per id
+    paged = FakeClient()
+    paged.pages = 3
+    other = InventoryModule()
+    other.inventory = InventoryData()
+    other.templar = mock.MagicMock()
+    populate(other, paged)
+    assert {name: hostvars(other, name) for name in other.inventory.hosts} == expected
+    whole = {call[1] for call in paged.calls if call[0] == "list_all" and "tag" not in call[2]}
+    assert {"dcim/devices", "virtualization/virtual-machines", "ipam/ip-addresses"} <= whole
+    assert not [call for call in paged.calls if call[0] in ("fetch_many", "get_by_ids")
+                and call[1] in ("dcim/devices", "virtualization/virtual-machines", "ipam/ip-addresses")]
