@@ -460,9 +460,9 @@ class HostConfigLoader:
             data = self._data(base)
             per_page = [self._page_objects(data, page, total, base["tags"], whole) for page, total in pages]
             wholes = {kind: self._whole(kind, count, data, base["tags"], hc_count) for kind, count in whole.items()}
-            return self._finish(data, rows, per_page, wholes, started)
+            return self._finish(data, rows, per_page, wholes, started, self._small_related(data))
         # threads for every list at once; NetBoxClient bounds the requests in flight (max_workers)
-        with ThreadPoolExecutor(max_workers=len(small) + len(whole) + 1) as lists_pool, \
+        with ThreadPoolExecutor(max_workers=len(small) + len(whole) + 2) as lists_pool, \
                 ThreadPoolExecutor(max_workers=self.max_workers) as pages_pool:
             page_futures: list[t.Any] = []
             futures: dict[str, t.Any] = {}
@@ -490,12 +490,14 @@ class HostConfigLoader:
                     kind, count, data_when_ready(), ready["base"]["tags"], hc_count))
                 for kind, count in whole.items()
             }
+            small_related = lists_pool.submit(lambda: self._small_related(data_when_ready()))
             submitted.set()
             rows = hostconfigs.result()
             data = data_when_ready()
             per_page = [future.result() for future in page_futures]
             wholes = {kind: future.result() for kind, future in whole_futures.items()}
-        return self._finish(data, rows, per_page, wholes, started)
+            known = small_related.result()
+        return self._finish(data, rows, per_page, wholes, started, known)
 
     def _plan(self) -> tuple[int | None, dict[str, int]]:
         """How many HostConfigs, and which of Devices, VMs and IP addresses to read whole from the start.
@@ -581,7 +583,8 @@ class HostConfigLoader:
         return found
 
     def _finish(self, data: hcmap.HostConfigData, rows: list[dict], per_page: list[dict[str, list[dict]]],
-                wholes: dict[str, list[dict]], started: float) -> list[hcmap.HostEntry]:
+                wholes: dict[str, list[dict]], started: float,
+                known: t.Mapping[str, t.Mapping[int, dict]] | None = None) -> list[hcmap.HostEntry]:
         self.timings["lists, devices, VMs, IPs"] = time.monotonic() - started
         hostconfigs = self._wanted(data, rows)
         ips: list[dict] = list(wholes.get("ips") or ())
@@ -607,7 +610,7 @@ class HostConfigLoader:
         started = time.monotonic()
         paths = {object_type: hcmap.enabled_paths(data, object_type) for object_type in hcmap.OBJECT_TYPES}
         relations = hcmap.relations_to_expand(p for ot in hcmap.OBJECT_TYPES for p in paths[ot])
-        calls = {"related": lambda: self._fetch_related(relations, data.objects.values())}
+        calls = {"related": lambda: self._fetch_related(relations, data.objects.values(), known)}
         if self.filters.needs_object:
             calls["ips"] = lambda: self._fetch_ips(data, hostconfigs)
         results = self._parallel(calls)
@@ -696,25 +699,51 @@ class HostConfigLoader:
                 members.setdefault(row["id"], []).append(nested)
         return members
 
-    def _fetch_related(self, relations: set[str], objects: t.Iterable[dict]) -> dict[str, dict[int, dict]]:
-        """Full rows of related objects, following nested relations (location -> site) a few levels."""
-        related: dict[str, dict[int, dict]] = {}
+    def _small_related(self, data: hcmap.HostConfigData) -> dict[str, dict[int, dict]]:
+        """Whole lists of the related objects the mappings follow (sites, regions, ...) that fit in one page.
+
+        They need no Device to be read first, so they overlap the host-config pages; the
+        related objects of larger lists are read by id at the end (``_fetch_related``)."""
+        paths = [p for object_type in hcmap.OBJECT_TYPES for p in hcmap.enabled_paths(data, object_type)]
+        relations = sorted(r for r in hcmap.relations_to_expand(paths) if r in RELATION_ENDPOINTS)
+        page_size = self.client.options.page_size
+        known: dict[str, dict[int, dict]] = {}
+        for relation in relations:
+            endpoint = RELATION_ENDPOINTS[relation]
+            count = self.client.count(endpoint)
+            if 0 < count <= page_size:
+                known[relation] = hcmap.index_by_id(self.client.list_all(endpoint, count=count))
+        return known
+
+    def _fetch_related(self, relations: set[str], objects: t.Iterable[dict],
+                       known: t.Mapping[str, t.Mapping[int, dict]] | None = None) -> dict[str, dict[int, dict]]:
+        """Full rows of related objects, following nested relations (location -> site) a few levels.
+
+        ``known``: rows read beforehand (``_small_related``), followed like the ones read here."""
+        related: dict[str, dict[int, dict]] = {relation: dict(rows) for relation, rows in (known or {}).items()}
         pending = list(objects)
+        followed: set[tuple[str, int]] = set()
         for _depth in range(3):
             wanted: dict[str, set[int]] = {}
+            next_pending: list[dict] = []
             for row in pending:
                 for relation in relations:
                     nested = row.get(relation)
                     if relation in RELATION_ENDPOINTS and isinstance(nested, dict) and nested.get("id") is not None:
-                        if nested["id"] not in related.get(relation, {}):
-                            wanted.setdefault(relation, set()).add(nested["id"])
-            if not wanted:
-                break
-            pending = []
+                        row_id = nested["id"]
+                        if row_id not in related.get(relation, {}):
+                            wanted.setdefault(relation, set()).add(row_id)
+                        elif (relation, row_id) not in followed:
+                            followed.add((relation, row_id))
+                            next_pending.append(related[relation][row_id])
             for relation, ids in wanted.items():
                 rows = self.client.fetch_many(RELATION_ENDPOINTS[relation], ids)
                 related.setdefault(relation, {}).update(hcmap.index_by_id(rows))
-                pending.extend(rows)
+                followed.update((relation, row["id"]) for row in rows)
+                next_pending.extend(rows)
+            if not next_pending:
+                break
+            pending = next_pending
         return related
 
 

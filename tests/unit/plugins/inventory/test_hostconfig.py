@@ -171,9 +171,11 @@ def test_requests_grow_with_lists_not_hosts(inventory):
     client = FakeClient()
     populate(inventory, client)
     fetched = [call for call in client.calls if call[0] == "fetch_many"]
-    # one bulk read each for devices, VMs, IPs and (for site.region) sites - never one per host
-    assert sorted(call[1] for call in fetched) == ["dcim/devices", "dcim/sites", "ipam/ip-addresses",
+    # one bulk read each for devices, VMs, IPs - never one per host; sites (for site.region), a
+    # list of one page, read whole beside the host-config pages
+    assert sorted(call[1] for call in fetched) == ["dcim/devices", "ipam/ip-addresses",
                                                    "virtualization/virtual-machines"]
+    assert ("list_all", "dcim/sites", {}) in client.calls
     devices = next(call for call in fetched if call[1] == "dcim/devices")
     assert 1091 in devices[2]  # asked for, absent in the answer: the deleted device
     fields = set(devices[3]["fields"].split(","))
@@ -185,9 +187,9 @@ def test_requests_grow_with_lists_not_hosts(inventory):
     assert sorted((call[1], call[2]["tag"]) for call in tag_lists) == [
         ("dcim/devices", "production"), ("dcim/devices", "zabbix"),
         ("virtualization/virtual-machines", "production"), ("virtualization/virtual-machines", "zabbix")]
-    # check, counts (host-config, devices, VMs, IPs), plugin lists, object types, tags, bulk reads,
-    # one list per tag and object type
-    assert client.request_count == 1 + 4 + 10 + 2 + 1 + 4 + 4
+    # check, counts (host-config, devices, VMs, IPs), plugin lists, object types, tags, bulk reads
+    # (devices, VMs, IPs), sites (count, list), one list per tag and object type
+    assert client.request_count == 1 + 4 + 10 + 2 + 1 + 3 + 2 + 4
 
 
 def test_builtin_groups(inventory):
@@ -500,3 +502,13 @@ def test_whole_lists_start_with_the_host_config_pages_where_they_take_fewer_requ
     assert {"dcim/devices", "virtualization/virtual-machines", "ipam/ip-addresses"} <= whole
     assert not [call for call in paged.calls if call[0] in ("fetch_many", "get_by_ids")
                 and call[1] in ("dcim/devices", "virtualization/virtual-machines", "ipam/ip-addresses")]
+
+
+def test_related_rows_read_beforehand_are_followed_like_the_others():
+    client = FakeClient()
+    loader = plugin_module.HostConfigLoader(client, plugin_module.HostConfigFilters({}))
+    locations = plugin_module.hcmap.index_by_id(client.lists["dcim/locations"])  # read whole beforehand
+    related = loader._fetch_related({"location", "site"}, [{"id": 7, "location": {"id": 1}}], {"location": locations})
+    assert related["location"] == locations
+    assert set(related["site"]) == {1}  # the location's site, read by id because it was not known
+    assert [call[:3] for call in client.calls] == [("fetch_many", "dcim/sites", [1])]
