@@ -507,9 +507,10 @@ class HostConfigLoader:
         400 ids per request), as ``fetch_many`` chooses."""
         if self.selected:
             return None, {}
-        endpoints = {object_type: OBJECT_ENDPOINTS[object_type] for object_type in hcmap.OBJECT_TYPES}
-        if not self.filters.needs_object:
-            endpoints["ips"] = "ipam/ip-addresses"
+        # IP addresses too, even with a filter on Devices/VMs (which decides the IPs wanted only
+        # once the Devices are read): a whole list needs neither
+        endpoints = {**{object_type: OBJECT_ENDPOINTS[object_type] for object_type in hcmap.OBJECT_TYPES},
+                     "ips": "ipam/ip-addresses"}
         counts = self._parallel({"host-config": lambda: self.client.count(f"{PLUGIN_PATH}/host-config"),
                                  **{kind: (lambda e=endpoint: self.client.count(e)) for kind, endpoint in endpoints.items()}})
         hc_count = counts.pop("host-config")
@@ -611,10 +612,10 @@ class HostConfigLoader:
         paths = {object_type: hcmap.enabled_paths(data, object_type) for object_type in hcmap.OBJECT_TYPES}
         relations = hcmap.relations_to_expand(p for ot in hcmap.OBJECT_TYPES for p in paths[ot])
         calls = {"related": lambda: self._fetch_related(relations, data.objects.values(), known)}
-        if self.filters.needs_object:
+        if self.filters.needs_object and "ips" not in wholes:
             calls["ips"] = lambda: self._fetch_ips(data, hostconfigs)
         results = self._parallel(calls)
-        data.ip_addresses = hcmap.index_by_id(results["ips"] if self.filters.needs_object else ips)
+        data.ip_addresses = hcmap.index_by_id(results["ips"] if "ips" in results else ips)
         data.related = results["related"]
         self.timings["related"] = time.monotonic() - started
 

@@ -512,3 +512,19 @@ def test_related_rows_read_beforehand_are_followed_like_the_others():
     assert related["location"] == locations
     assert set(related["site"]) == {1}  # the location's site, read by id because it was not known
     assert [call[:3] for call in client.calls] == [("fetch_many", "dcim/sites", [1])]
+
+
+def test_a_filter_on_devices_does_not_hold_back_a_whole_ip_list(inventory, monkeypatch):
+    monkeypatch.setattr(plugin_module, "IDS_PER_REQUEST", 1)
+    client = FakeClient()
+    populate(inventory, client, filters={"sites": ["ams1"]})
+    assert plugin_module.HostConfigFilters({"sites": ["ams1"]}).needs_object
+    assert ("list_all", "ipam/ip-addresses", {"fields": "id,address,dns_name"}) in client.calls
+    assert not [call for call in client.calls if call[0] in ("fetch_many", "get_by_ids") and call[1] == "ipam/ip-addresses"]
+    by_hand = FakeClient()
+    other = InventoryModule()
+    other.inventory = InventoryData()
+    other.templar = mock.MagicMock()
+    monkeypatch.setattr(plugin_module, "IDS_PER_REQUEST", 400)
+    populate(other, by_hand, filters={"sites": ["ams1"]})
+    assert {n: hostvars(inventory, n) for n in inventory.inventory.hosts} == {n: hostvars(other, n) for n in other.inventory.hosts}
