@@ -30,7 +30,8 @@ def main() -> int:
     parser.add_argument("--page-size", type=int, default=1000)
     args = parser.parse_args()
     options = NetBoxOptions.from_params({"netbox_url": os.environ["NETBOX_API"], "netbox_token": os.environ["NETBOX_TOKEN"],
-                                         "max_workers": args.workers, "page_size": args.page_size})
+                                         "max_workers": args.workers, "page_size": args.page_size,
+                                         "timeout": 300})
     started = time.perf_counter()
     client = NetBoxClient(options)
     pages: list[float] = []
