@@ -1,8 +1,7 @@
-#!/usr/bin/env python3
 """What one host-config list page and one HostConfig PATCH cost the fixture plugin, in SQL.
 
 Runs inside NetBox's venv (``NETBOX_ROOT`` set, the fixture plugin on ``PYTHONPATH``; see
-``python_in_netbox`` in tests/integration/test_fixture_plugin_cost.py). In one transaction
+``query_cost`` in tests/integration/test_fixture_plugin_cost.py). In one transaction
 that is rolled back at the end it creates ``--rows`` HostConfigs, each with a host group and
 a template, then sends NetBox's own API views (through DRF's test client, every middleware
 included) a ``GET host-config/?ordering=id&limit=<rows>`` and a ``PATCH host-config/<id>/``
@@ -25,7 +24,7 @@ class Rollback(Exception):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--rows", type=int, default=200)
     parser.add_argument("--prefetch", action="store_true")
     parser.add_argument("--repeat", type=int, default=1, help="list requests timed (the best is reported)")
@@ -73,7 +72,7 @@ def main() -> int:
             url = "/api/plugins/netbox_zabbix/host-config/"
             params = {"ordering": "id", "limit": args.rows, "created__gte": since}
             timings = []
-            for _ in range(max(1, args.repeat)):
+            for _attempt in range(max(1, args.repeat)):
                 with CaptureQueriesContext(connection) as queries:
                     started = time.perf_counter()
                     response = client.get(url, params, HTTP_HOST="localhost")

@@ -226,9 +226,9 @@ def test_plugin_pages_hand_every_page_over_and_keep_every_lane_busy(count, worke
     client, session = client_with({"plugins/netbox_zabbix/host-config/": paged(rows)}, max_workers=workers)
     handed: list = []
     assert client.plugin_pages("host-config", lambda page, total: handed.append((page, total)), lanes=lanes) == rows
-    assert sorted(row["id"] for page, _ in handed for row in page) == list(range(1, count + 1))
+    assert sorted(row["id"] for page, _total in handed for row in page) == list(range(1, count + 1))
     pages = -(-count // limit)
-    assert {total for _, total in handed} == {pages}
+    assert {total for _page, total in handed} == {pages}
     assert session.requests[0][2]["limit"] == 1  # the count first
     assert {r[2]["limit"] for r in session.requests[1:]} == {limit}
     assert session.request_count == 1 + pages
