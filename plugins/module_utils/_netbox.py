@@ -372,6 +372,46 @@ class NetBoxClient:
     def plugin_list(self, endpoint: str, params: t.Mapping[str, t.Any] | None = None) -> list[dict]:
         return self.list_all(f"{PLUGIN_API}/{endpoint}", params)
 
+    def plugin_pages(self, endpoint: str, on_page: t.Callable[[list[dict], int], None],
+                     lanes: int | None = None, count: int | None = None) -> list[dict]:
+        """Every row of a (slow) plugin list, handing each page to ``on_page(rows, pages)`` as it arrives.
+
+        A cheap count first (unless ``count`` is given), then every page at once on ``lanes`` requests in flight (default
+        ``max_workers``), so that a caller leaving the other lanes free can overlap its other
+        reads with these pages and work on each page while the next ones are served.
+        """
+        path = f"{PLUGIN_API}/{endpoint}"
+        lanes = max(1, min(lanes or self.options.max_workers, self.options.max_workers))
+        if count is None:
+            count = self.count(path)
+        # Pages of equal size, a whole number of them per lane: no lane idles in the last round
+        # (1,000 rows on 3 lanes: 3 pages of 334, not 1 of 1,000; 10,000: 12 of 834, not 10).
+        rounds = max(1, math.ceil(count / (lanes * self.options.page_size)))
+        limit = max(1, math.ceil(count / (lanes * rounds)))
+        pages = max(1, math.ceil(count / limit))
+        base = {"ordering": "id", "limit": limit}
+
+        def page(offset: int) -> list[dict]:
+            rows = list(self._page(path, {**base, "offset": offset}).get("results") or [])
+            on_page(rows, pages)
+            return rows
+
+        offsets = range(0, max(count, 1), limit)
+        if len(offsets) <= 1 or lanes <= 1:
+            results = [page(offset) for offset in offsets]
+        else:
+            with ThreadPoolExecutor(max_workers=min(lanes, len(offsets))) as pool:
+                results = list(pool.map(page, offsets))
+        rows = [row for chunk in results for row in chunk]
+        if len(rows) < count and any(len(chunk) < limit for chunk in results[:-1]):
+            # the server caps limit below ours (MAX_PAGE_SIZE): read the rest the way it pages
+            seen = {row.get("id") for row in rows}
+            rest = [row for row in self.list_all(path) if row.get("id") not in seen]
+            if rest:
+                on_page(rest, pages)
+            rows.extend(rest)
+        return rows
+
     # -- writes ---------------------------------------------------------------------------
 
     def patch_hostconfig(self, hostconfig_id: int, fields: t.Mapping[str, t.Any]) -> dict:

@@ -228,6 +228,35 @@ def test_list_all_with_a_known_count():
     assert session.request_count == 3 + 5
 
 
+@pytest.mark.parametrize("count, workers, lanes, limit", [
+    (1000, 4, 3, 334),    # one page of 1,000 would keep two lanes idle
+    (10000, 4, 3, 834),   # 12 pages in 4 rounds of 3, not 10 pages whose last round uses one lane
+    (2500, 4, 4, 625),
+    (10, 4, 3, 4),
+    (2500, 1, None, 834),  # one lane: as many pages as before, of equal size
+])
+def test_plugin_pages_hand_every_page_over_and_keep_every_lane_busy(count, workers, lanes, limit):
+    rows = [{"id": pk} for pk in range(1, count + 1)]
+    client, session = client_with({"plugins/netbox_zabbix/host-config/": paged(rows)}, max_workers=workers)
+    handed: list = []
+    assert client.plugin_pages("host-config", lambda page, total: handed.append((page, total)), lanes=lanes) == rows
+    assert sorted(row["id"] for page, _total in handed for row in page) == list(range(1, count + 1))
+    pages = -(-count // limit)
+    assert {total for _page, total in handed} == {pages}
+    assert session.requests[0][2]["limit"] == 1  # the count first
+    assert {r[2]["limit"] for r in session.requests[1:]} == {limit}
+    assert session.request_count == 1 + pages
+
+
+def test_plugin_pages_follow_a_server_page_cap():
+    rows = [{"id": pk} for pk in range(1, 1001)]
+    client, _session = client_with({"plugins/netbox_zabbix/host-config/": paged(rows, cap=100)})
+    handed: list = []
+    assert sorted(r["id"] for r in client.plugin_pages("host-config", lambda page, _t: handed.append(page))) == \
+        list(range(1, 1001))
+    assert sorted(row["id"] for page in handed for row in page) == list(range(1, 1001))
+
+
 def test_fetch_many_picks_chunks_or_the_whole_list():
     rows = [{"id": pk} for pk in range(1, 3001)]
 
