@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import statistics
 import subprocess
 import sys
@@ -27,18 +26,11 @@ from pathlib import Path
 import requests
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "stack"))
+from envfile import read_env_file  # noqa: E402  pylint: disable=wrong-import-position
+
 PREFIX = "prate"
 PLUGIN_API = "plugins/netbox_zabbix"
-
-
-def read_env(path: Path) -> dict[str, str]:
-    values = {}
-    for line in path.read_text().splitlines():
-        line = line.strip().removeprefix("export ")
-        if "=" in line and not line.startswith("#"):
-            key, value = line.split("=", 1)
-            values[key] = (shlex.split(value) or [""])[0]
-    return values
 
 
 def main() -> int:
@@ -47,7 +39,7 @@ def main() -> int:
     parser.add_argument("--workers", default="1,2,4,8")
     args = parser.parse_args()
     stack_dir = Path(os.environ.get("STACK_DIR", REPO / ".stack"))
-    env = read_env(stack_dir / "netbox.env")
+    env = read_env_file(stack_dir / "netbox.env")
     base = env["NETBOX_API"].rstrip("/") + "/api"
     token = env["NETBOX_TOKEN"]
     session = requests.Session()

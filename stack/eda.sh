@@ -66,7 +66,7 @@ cmd_up() {
     cat >"$EDA_DIR/eda.netbox_hostconfig.yml" <<YAML
 # Written by stack/eda.sh: each run reads only the HostConfigs of its event (netbox_hostconfig_ids).
 plugin: netbox_zabbix.sync.hostconfig
-validate_certs: false
+netbox_validate_certs: false
 YAML
     local jh
     jh=$(java_home)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make test`: sanity, then the real services, then unit + integration tests in one pytest
-# run, then the services are stopped again. Exits non-zero when anything failed.
+# `make test`: sanity, then the real services, then the collection on every ansible-core it
+# claims and as built for users (tests/collection/run.sh), then unit + integration tests in one
+# pytest run, then the services are stopped again. Exits non-zero when anything failed.
 # KEEP_STACK=1 leaves the services running afterwards (handy while developing).
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,6 +33,12 @@ fi
 # The drift report's HTML page is checked in a real headless Chromium (Debian's package).
 # shellcheck disable=SC1091
 (LOG_PREFIX=test; source stack/lib.sh; apt_ensure chromium) || failures+=(chromium)
+
+step "every ansible-core of meta/runtime.yml: unit tests and a real sync run, each in its own venv"
+tests/collection/run.sh cores || failures+=(cores)
+
+step "the built collection: tarball content, installed copy, ansible-doc, --check sync"
+tests/collection/run.sh tarball || failures+=(tarball)
 
 step "unit and integration tests (pytest)"
 # A test that would skip because a service or package is missing fails instead.

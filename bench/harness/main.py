@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import statistics
 import subprocess
 import sys
@@ -25,7 +24,10 @@ from . import report, zbx
 from .measure import Measured, tail
 from .proxies import Proxy, start_proxy, summarise_netbox, summarise_zabbix
 from .tools import (CACHE, PER_HOST_SCENARIOS, PER_HOST_TOOLS, REPO, SCENARIOS, Context, Tool, ZabbixHost, make_tools,
-                    run_ours_inventory)
+                    run_hostconfig_floor, run_ours_inventory)
+
+sys.path.insert(0, os.path.join(REPO, "stack"))
+from envfile import read_env_file  # noqa: E402  pylint: disable=wrong-import-position
 
 RESULTS_DIR = os.path.join(REPO, "bench", "results")
 FORK_CANDIDATES = (2, 5, 10, 20)
@@ -33,20 +35,6 @@ FORK_CANDIDATES = (2, 5, 10, 20)
 
 def log(msg: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def read_env_file(path: str) -> dict[str, str]:
-    values: dict[str, str] = {}
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            words = shlex.split(line, comments=True)
-            if words and words[0] == "export":
-                words = words[1:]
-            for word in words:
-                name, sep, value = word.partition("=")
-                if sep:
-                    values[name] = value
-    return values
 
 
 def sh(argv: list[str], timeout: float = 3600, env: dict[str, str] | None = None) -> str:
@@ -217,7 +205,14 @@ def run_tool(ctx: Context, tool: Tool, scenarios: list[str], runs: int, api: Any
     baseline = {k: v for k, v in zbx.snapshot(api, ctx.zabbix_major).items() if k not in pristine}
     if "noop" in scenarios:
         for r in range(runs):
-            record(run_scenario(ctx, tool, "noop", f"r{r}", api))
+            # ours: the host-config pages alone right before, under the same load (its floor)
+            floor = run_hostconfig_floor(ctx) if tool.name == "ours" else None
+            entry = run_scenario(ctx, tool, "noop", f"r{r}", api)
+            if floor:
+                entry["hostconfig_floor"] = floor["seconds"]
+                log(f"  {'':16} host-config pages alone {floor['seconds']:.2f}s: no-op is "
+                    f"{entry['seconds'] / floor['seconds']:.2f}x that")
+            record(entry)
     if "drift" in scenarios:
         for r in range(runs):
             targets = zbx.drift_targets(list(baseline))
@@ -344,12 +339,18 @@ def run_size(size: int, args: argparse.Namespace, stack: Stack, api: Any, major:
     # Our inventory, read alone: its cost (--graph), and the desired state everyone else gets (--list).
     inventory: dict[str, Any] = {}
     for r, mode in [(r, "graph") for r in range(args.runs)] + [(0, "list")]:
+        # The floor of the inventory: its host-config pages alone, right before, under the same load.
+        floor = run_hostconfig_floor(ctx) if mode == "graph" else None
         zproxy.reset()
         nproxy.reset()
+        load_before = os.getloadavg()[0]
         measured, data = run_ours_inventory(ctx, f"r{r}", mode)
         entry = {"size": size, "tag": f"r{r}", "mode": mode, **measured.as_dict(),
                  "netbox": summarise_netbox(nproxy.stats()), "zabbix": summarise_zabbix(zproxy.stats()),
-                 "ok": measured.returncode == 0}
+                 "ok": measured.returncode == 0, "load": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
+        if floor:
+            entry["hostconfig_floor"] = floor["seconds"]
+            log(f"  host-config pages alone N={size}: {floor['seconds']:.2f}s ({floor['requests']} requests)")
         rec.data["inventory"].append(entry)
         rec.save()
         log(f"  inventory --{mode} N={size}: {measured.seconds:.2f}s, NetBox {entry['netbox']['requests']} requests")

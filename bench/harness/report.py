@@ -60,6 +60,23 @@ def inventory_medians(entries: list[dict[str, Any]], mode: str = "graph") -> dic
             for size, es in groups.items()}
 
 
+HOSTCONFIG_FLOOR_FACTOR = 1.3  # issue 16: --graph and the no-op within 1.3x of the host-config pages alone
+
+
+def hostconfig_floor_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per run of --graph and of ours' no-op: its seconds beside the host-config pages alone, measured right before."""
+    rows = []
+    for e in data.get("inventory", []):
+        if e.get("ok") and e.get("hostconfig_floor"):
+            rows.append({"what": "inventory --graph", "size": e["size"], "seconds": e["seconds"],
+                         "floor": e["hostconfig_floor"], "load": (e.get("load") or [None])[0]})
+    for e in data.get("results", []):
+        if e.get("ok") and e.get("hostconfig_floor") and e.get("scenario") == "noop":
+            rows.append({"what": "no-op sync", "size": e["size"], "seconds": e["seconds"],
+                         "floor": e["hostconfig_floor"], "load": (e.get("load") or [None])[0]})
+    return sorted(rows, key=lambda r: (r["size"], r["what"]))
+
+
 PER_HOST_TARGETS = {"noop": 30.0, "drift": 35.0}  # seconds at N = 1,000 (issue 15)
 PER_HOST_FLOOR_FACTOR = 2.0
 
@@ -275,6 +292,21 @@ def write_markdown(data: dict[str, Any], path: str) -> None:
         "host variable and can take longer than the whole playbook); the floor gets the desired state precomputed "
         "and does not read NetBox.")
     add("")
+    hc_rows = hostconfig_floor_rows(data)
+    if hc_rows:
+        add("## Against the host-config floor (every run)")
+        add("")
+        add("The plugin's host-config list is the slow call (about 2 SQL queries a row; no prefetch in the plugin). "
+            "\"host-config pages alone\" is bench/hostconfig_floor.py: the same pages read with the collection's "
+            "NetBox client and nothing else, right before the run beside it. Target: within "
+            f"{HOSTCONFIG_FLOOR_FACTOR}× of it.")
+        add("")
+        add("| run | N | seconds | host-config pages alone | × floor | load before |")
+        add("|---|---|---|---|---|---|")
+        for row in hc_rows:
+            add(f"| {row['what']} | {row['size']:,} | {fmt_s(row['seconds'])} | {fmt_s(row['floor'])} | "
+                f"{row['seconds'] / row['floor']:.2f} | {row['load'] if row['load'] is not None else '–'} |")
+        add("")
     floors = floor_medians(data["results"])
     ph_rows = per_host_rows(med, floors)
     if ph_rows or floors:

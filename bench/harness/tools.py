@@ -100,6 +100,15 @@ def run_ours_inventory(ctx: Context, tag: str, mode: str = "graph") -> tuple[Mea
     return measured, data
 
 
+def run_hostconfig_floor(ctx: Context) -> dict[str, Any]:
+    """The host-config pages alone (bench/hostconfig_floor.py): the floor of our inventory, same proxy."""
+    out = subprocess.run([f"{PROJECT_VENV}/bin/python", os.path.join(REPO, "bench", "hostconfig_floor.py")],
+                         capture_output=True, text=True, env=ours_env(ctx), cwd=REPO, timeout=3600, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"bench/hostconfig_floor.py failed: {out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 class Tool:
     name = "?"
     label = "?"

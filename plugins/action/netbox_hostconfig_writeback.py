@@ -12,11 +12,10 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._sync_job_specs import writeback_argument_spec
 from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_job import (
     NetBoxError,
+    SyncJobAction,
     hostvar,
     hostvar_reader,
     netbox_client,
@@ -26,12 +25,8 @@ from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_job impor
 )
 from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_report import (
     host_record,
-    mask_text,
     records_from_batch,
-    secret_values_from_env,
 )
-
-ARGUMENT_SPEC = writeback_argument_spec()
 
 SYNCED = ("created", "updated", "unchanged")
 INTERFACE_ENDPOINTS = {"agent": "agent-interface", "snmp": "snmp-interface"}
@@ -131,16 +126,10 @@ def plan(
     return patches
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-    _supports_check_mode = True
-    _supports_async = False
+class ActionModule(SyncJobAction):
+    ARGUMENT_SPEC = writeback_argument_spec()
 
-    def run(self, tmp: t.Any = None, task_vars: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
-        task_vars = task_vars or {}
-        result = super().run(tmp, task_vars)
-        _validation, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def run_job(self, result: dict[str, t.Any], params: dict[str, t.Any], task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
         hosts = play_hosts(task_vars, params.get("hosts"))
         results = params.get("results") if params.get("results") is not None else registered(task_vars, params.get("results_var"))
         if isinstance(results, Mapping) and ("results" in results or results.get("failed")):
@@ -165,12 +154,10 @@ class ActionModule(ActionBase):
         try:
             client = netbox_client(params)
         except NetBoxError as exc:
-            message = mask_text(str(exc), secret_values_from_env())
+            message = self.mask(exc)
             result["failures"] = [{"host": patch["host"], "id": patch["id"], "error": message} for patch in patches]
             result["msg"] = f"cannot write back {len(patches)} HostConfig(s): {message}"
             return result
-
-        secrets = secret_values_from_env()
 
         def write_host(host_patches: list[dict[str, t.Any]]) -> list[tuple[dict[str, t.Any], str | None]]:
             """One host's rows in order; after a refused row the rest of the host waits for the next run."""
@@ -183,7 +170,7 @@ class ActionModule(ActionBase):
                     client.patch_plugin_row(patch["endpoint"], patch["id"], patch["fields"])
                     outcomes.append((patch, None))
                 except NetBoxError as exc:
-                    outcomes.append((patch, mask_text(str(exc), secrets)))
+                    outcomes.append((patch, self.mask(exc)))
             return outcomes
 
         by_host: dict[str, list[dict[str, t.Any]]] = {}

@@ -33,7 +33,7 @@ from ansible_collections.netbox_zabbix.sync.plugins.module_utils._engine import 
     secret_values,
     sync_one,
 )
-from ansible_collections.netbox_zabbix.sync.plugins.module_utils._sync import mask_text
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._mask import mask_text
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import ENV_FALLBACKS, ZabbixError, prepare_ssl_contexts
 
 _ARGUMENT_SPEC = module_argument_spec()

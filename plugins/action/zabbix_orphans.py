@@ -7,22 +7,16 @@
 
 from __future__ import annotations
 
-import os
 import typing as t
 from collections.abc import Iterable, Mapping
 
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._hostconfig import format_tag_name
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._netbox import PLUGIN_API
-from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import (
-    ZabbixClient,
-    ZabbixError,
-    ZabbixOptions,
-)
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import ZabbixClient, ZabbixError
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._sync_job_specs import orphans_argument_spec
 from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_job import (
     NetBoxError,
+    SyncJobAction,
     hostvar,
     hostvar_reader,
     netbox_client,
@@ -30,13 +24,8 @@ from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_job impor
     play_hosts,
     read_setting,
     registered,
+    zabbix_client,
 )
-from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_report import (
-    mask_text,
-    secret_values_from_env,
-)
-
-ARGUMENT_SPEC = orphans_argument_spec()
 
 # Zabbix host.get tag operator "Exists" (6.0 and 7.0).
 TAG_EXISTS = 4
@@ -109,17 +98,10 @@ def targets_for(policy: str, orphans: list[dict[str, t.Any]]) -> list[dict[str, 
     return []
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-    _supports_check_mode = True
-    _supports_async = False
+class ActionModule(SyncJobAction):
+    ARGUMENT_SPEC = orphans_argument_spec()
 
-    def run(self, tmp: t.Any = None, task_vars: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
-        task_vars = task_vars or {}
-        result = super().run(tmp, task_vars)
-        _validation, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
-        secrets = secret_values_from_env()
+    def run_job(self, result: dict[str, t.Any], params: dict[str, t.Any], task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
         policy = params["policy"]
         result.update(changed=False, orphans=[], policy=policy, subset=False)
 
@@ -141,7 +123,7 @@ class ActionModule(ActionBase):
             elif not params.get("marker_tag"):
                 return self._skip(result, "no NetBox connection to read the Setting's marker tag from")
         except NetBoxError as exc:
-            result.update(failed=True, msg=f"reading NetBox for the orphan check: {mask_text(str(exc), secrets)}")
+            result.update(failed=True, msg=f"reading NetBox for the orphan check: {self.mask(exc)}")
             return result
 
         reason = subset_reason(None, False, len(hosts), hostconfig_count)
@@ -160,7 +142,7 @@ class ActionModule(ActionBase):
 
         known_hostids, known_names = self._known(task_vars, reader, hosts, params)
         try:
-            client = ZabbixClient(ZabbixOptions.from_params(params, env=os.environ))
+            client = zabbix_client(params)
             try:
                 client.connect(need_version=True)
                 tagged = client.read(
@@ -190,7 +172,7 @@ class ActionModule(ActionBase):
             finally:
                 client.close()
         except ZabbixError as exc:
-            result.update(failed=True, msg=f"orphan check: {mask_text(str(exc), secrets)}")
+            result.update(failed=True, msg=f"orphan check: {self.mask(exc)}")
             return result
         if "msg" not in result:
             result["msg"] = f"{len(result['orphans'])} orphaned Zabbix host(s) carry the tag '{marker}'"

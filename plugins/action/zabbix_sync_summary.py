@@ -12,12 +12,12 @@ import time
 import typing as t
 from collections.abc import Mapping
 
-from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._sync_job_specs import summary_argument_spec
 from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_job import (
     NetBoxError,
+    SyncJobAction,
     netbox_client,
     netbox_configured,
     play_hosts,
@@ -42,14 +42,11 @@ from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_report im
     mask_text,
     records_from_batch,
     with_host,
-    secret_values_from_env,
 )
 
 display = Display()
 
 FACT_NAME = "zabbix_sync_summary"
-
-ARGUMENT_SPEC = summary_argument_spec()
 
 
 def collect_records(
@@ -133,18 +130,12 @@ def orphan_report(orphans: Mapping[str, t.Any] | None) -> tuple[list[dict[str, t
     return list(orphans.get("orphans") or []), status, errors
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-    _supports_check_mode = True
-    _supports_async = False
+class ActionModule(SyncJobAction):
+    ARGUMENT_SPEC = summary_argument_spec()
 
-    def run(self, tmp: t.Any = None, task_vars: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
-        task_vars = task_vars or {}
-        result = super().run(tmp, task_vars)
-        validation, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def run_job(self, result: dict[str, t.Any], params: dict[str, t.Any], task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
         check_mode = bool(self._play_context.check_mode)
-        secrets = secret_values_from_env()
+        secrets = self.secrets
 
         hosts = play_hosts(task_vars, params.get("hosts"))
         results = params.get("results") if params.get("results") is not None else registered(task_vars, params.get("results_var"))

@@ -106,6 +106,7 @@ from ansible import context
 from ansible.plugins.callback import CallbackBase
 
 from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_report import (
+    RUN_ID_ENV,
     build_summary,
     count,
     host_record,
@@ -121,7 +122,6 @@ SYNC_ONE = "zabbix_host_sync"
 SYNC_BATCH = "zabbix_host_sync_batch"
 SUMMARY = "zabbix_sync_summary"
 COLLECTION = "netbox_zabbix.sync"
-RUN_ID_ENV = "NETBOX_ZABBIX_SYNC_RUN_ID"
 # A task carrying this task variable reports per-host sync failures too (the role's
 # per-host mode fails broken HostConfigs with ansible.builtin.fail).
 HOST_RESULT_MARKER = "netbox_zabbix_sync_host_result"

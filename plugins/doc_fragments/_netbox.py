@@ -16,8 +16,11 @@ options:
       - URL of NetBox, for example V(https://netbox.example.com).
       - A trailing V(/) or V(/api) is ignored.
       - When not given, the E(NETBOX_API) environment variable is used.
+      - Needed wherever NetBox is read or written - always by the inventory plugin, by the write-back when it has
+        something to write, by M(netbox_zabbix.sync.zabbix_orphans) to read the Setting (unless O(ignore:marker_tag) is
+        given), by M(netbox_zabbix.sync.zabbix_sync_summary) for the event log. Not declared required because the
+        environment variable can give it.
     type: str
-    required: true
   netbox_token:
     description:
       - NetBox API token. Both formats work; the header is chosen from the format.
@@ -26,18 +29,26 @@ options:
       - The token needs read access to the C(netbox_zabbix) plugin and to devices, virtual machines,
         IP addresses and sites; write access to HostConfigs and the event log where the sync writes back.
       - When not given, the E(NETBOX_TOKEN) environment variable is used.
+      - Needed wherever NetBox is read or written - always by the inventory plugin, by the write-back when it has
+        something to write, by M(netbox_zabbix.sync.zabbix_orphans) to read the Setting (unless O(ignore:marker_tag) is
+        given), by M(netbox_zabbix.sync.zabbix_sync_summary) for the event log. Not declared required because the
+        environment variable can give it.
     type: str
-    required: true
-  validate_certs:
+  netbox_validate_certs:
     description:
       - Verify NetBox's TLS certificate. Set to V(false) only for a NetBox with a self-signed certificate.
+      - O(validate_certs) is an alias kept for existing playbooks; the prefixed name cannot be mistaken for the Zabbix
+        connection's C(zabbix_validate_certs).
     type: bool
     default: true
-  timeout:
+    aliases: [validate_certs]
+  netbox_timeout:
     description:
       - Seconds to wait for one NetBox HTTP answer.
+      - O(timeout) is an alias kept for existing playbooks.
     type: float
     default: 30
+    aliases: [timeout]
 """
 
     # Plugins (inventory, callback) only see environment variables and ansible.cfg keys
@@ -56,13 +67,13 @@ options:
     ini:
       - section: netbox_zabbix_sync
         key: netbox_token
-  validate_certs:
+  netbox_validate_certs:
     env:
       - name: NETBOX_VALIDATE_CERTS
     ini:
       - section: netbox_zabbix_sync
         key: netbox_validate_certs
-  timeout:
+  netbox_timeout:
     env:
       - name: NETBOX_TIMEOUT
     ini:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._mask import mask_text
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._sync import (
     INTERFACE_TYPE,
     Catalog,
@@ -35,7 +36,6 @@ from ansible_collections.netbox_zabbix.sync.plugins.module_utils._sync import (
     Lookups,
     Plan,
     host_argument_spec,
-    mask_text,
     needed_lookups,
     normalise_current,
     normalise_desired,

@@ -20,20 +20,19 @@ from __future__ import annotations
 import typing as t
 from dataclasses import dataclass, field
 
-# --- enums of the HostConfig API (they equal Zabbix's own) -------------------------------
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils import _codes
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._codes import DEFAULT_SNMP_COMMUNITY
 
-STATUS = {0: "enabled", 1: "disabled"}
-MONITORED_BY = {0: "server", 1: "proxy", 2: "proxy_group"}
-INVENTORY_MODE = {-1: "disabled", 0: "manual", 1: "automatic"}
-SNMP_SECURITYLEVEL = {0: "noauthnopriv", 1: "authnopriv", 2: "authpriv"}
-SNMP_AUTHPROTOCOL = {0: "md5", 1: "sha1", 2: "sha224", 3: "sha256", 4: "sha384", 5: "sha512"}
-SNMP_PRIVPROTOCOL = {0: "des", 1: "aes128", 2: "aes192", 3: "aes256", 4: "aes192c", 5: "aes256c"}
+# --- enums of the HostConfig API (they equal Zabbix's own; the tables are in _codes) ------
+
+STATUS = _codes.names_by_code(_codes.STATUS)
+MONITORED_BY = _codes.names_by_code(_codes.MONITORED_BY)
+INVENTORY_MODE = _codes.names_by_code(_codes.INVENTORY_MODE)
+SNMP_SECURITYLEVEL = _codes.names_by_code(_codes.SNMP_SECURITY_LEVEL)
+SNMP_AUTHPROTOCOL = _codes.names_by_code(_codes.SNMP_AUTH_PROTOCOL)
+SNMP_PRIVPROTOCOL = _codes.names_by_code(_codes.SNMP_PRIV_PROTOCOL)
 OBJECT_TYPES = ("device", "virtualmachine")
 TAG_NAME_FORMATTING = ("keep", "upper", "lower")
-
-# Zabbix has no community field in the HostConfig API; v1/v2c need one, so we send the
-# macro Zabbix itself uses as the default in its SNMP templates (documented decision).
-DEFAULT_SNMP_COMMUNITY = "{$SNMP_COMMUNITY}"
 
 # Host inventory fields of Zabbix 6.0 and 7.0 (host.inventory); an InventoryMapping
 # invkey outside this set is skipped with a warning, as the contract asks.

@@ -24,7 +24,9 @@ import ipaddress
 import typing as t
 from dataclasses import dataclass, field
 
-MASK = "********"
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils import _codes
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._mask import MASK
+
 MASK_NEW = "******** (new value)"
 
 # --------------------------------------------------------------------------------------
@@ -147,17 +149,17 @@ FIELD_ORDER = (
 # --------------------------------------------------------------------------------------
 # Zabbix codes <-> option values
 # --------------------------------------------------------------------------------------
-STATUS = {"enabled": "0", "disabled": "1"}
+STATUS = _codes.STATUS
 INTERFACE_TYPE = {"agent": "1", "snmp": "2", "ipmi": "3", "jmx": "4"}
 INTERFACE_TYPE_ORDER = ("agent", "snmp", "ipmi", "jmx")
 DEFAULT_PORT = {"agent": "10050", "snmp": "161", "ipmi": "623", "jmx": "12345"}
-INVENTORY_MODE = {"disabled": "-1", "manual": "0", "automatic": "1"}
+INVENTORY_MODE = _codes.INVENTORY_MODE
 TLS_BITS = {"no_encryption": 1, "psk": 2, "certificate": 4}
 MACRO_TYPE = {"text": "0", "secret": "1", "vault": "2"}
-SECURITY_LEVEL = {"noauthnopriv": "0", "authnopriv": "1", "authpriv": "2"}
-AUTH_PROTOCOL = {"md5": "0", "sha1": "1", "sha224": "2", "sha256": "3", "sha384": "4", "sha512": "5"}
-PRIV_PROTOCOL = {"des": "0", "aes128": "1", "aes192": "2", "aes256": "3", "aes192c": "4", "aes256c": "5"}
-DEFAULT_COMMUNITY = "{$SNMP_COMMUNITY}"
+SECURITY_LEVEL = _codes.SNMP_SECURITY_LEVEL
+AUTH_PROTOCOL = _codes.SNMP_AUTH_PROTOCOL
+PRIV_PROTOCOL = _codes.SNMP_PRIV_PROTOCOL
+DEFAULT_COMMUNITY = _codes.DEFAULT_SNMP_COMMUNITY
 DEFAULT_MAX_REPETITIONS = 10
 
 
@@ -1131,10 +1133,3 @@ def _plan_tls(fields: dict[str, t.Any], current: t.Mapping[str, t.Any] | None, t
         for option in ("tls_psk_identity", "tls_psk"):
             if option in fields:
                 params[option] = fields[option]
-
-
-def mask_text(text: str, secrets: t.Iterable[str]) -> str:
-    """Replace every known secret value in a message (Zabbix errors may echo input)."""
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, MASK)
-    return text

@@ -29,8 +29,9 @@ def netbox_argument_spec() -> dict[str, dict[str, t.Any]]:
     return {
         "netbox_url": {"type": "str", "fallback": (env_fallback, ["NETBOX_API"])},
         "netbox_token": {"type": "str", "no_log": True, "fallback": (env_fallback, ["NETBOX_TOKEN"])},
-        "validate_certs": {"type": "bool", "default": True},
-        "timeout": {"type": "float", "default": 30.0},
+        # Prefixed like the Zabbix options; the bare names are kept as aliases (0.1.0 had them).
+        "netbox_validate_certs": {"type": "bool", "default": True, "aliases": ["validate_certs"]},
+        "netbox_timeout": {"type": "float", "default": 30.0, "aliases": ["timeout"]},
     }
 
 

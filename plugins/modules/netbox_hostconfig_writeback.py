@@ -63,10 +63,6 @@ options:
     description: PATCH requests in flight at once (a first run may create thousands of hosts).
     type: int
     default: 4
-  netbox_url:
-    required: false
-  netbox_token:
-    required: false
 attributes:
   check_mode:
     support: full

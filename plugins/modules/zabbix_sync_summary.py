@@ -51,7 +51,9 @@ options:
     type: list
     elements: str
   started:
-    description: Epoch seconds when the run started; gives C(duration).
+    description:
+      - Epoch seconds when the run started; gives C(duration).
+      - Not set - when the C(ansible-playbook) process started (read from C(/proc); without it C(duration) is V(null)).
     type: float
   source_error:
     description:
@@ -94,10 +96,6 @@ options:
         (E(NETBOX_ZABBIX_SYNC_LOG_PATH), else V(~/.ansible/netbox_zabbix_sync/)).
       - An empty string writes no files; the report's counts are still in RV(summary.drift).
     type: path
-  netbox_url:
-    required: false
-  netbox_token:
-    required: false
 attributes:
   check_mode:
     support: full
@@ -172,7 +170,7 @@ summary:
       type: list
       elements: dict
     duration:
-      description: "Seconds since O(started), or null."
+      description: "Seconds since O(started) (by default since C(ansible-playbook) started), or null where that is unknown."
       type: float
     check_mode:
       description: "Whether this was a dry run."

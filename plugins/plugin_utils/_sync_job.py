@@ -8,8 +8,10 @@
 # and may not remain stable to outside uses. Changes may be made in ANY release, even a
 # bugfix release.
 
-"""What the SyncHostsNow job's controller-side actions share: NetBox options, the Setting,
-the hosts of the play and their results."""
+"""What the SyncHostsNow job's controller-side actions share (zabbix_sync_summary,
+netbox_hostconfig_writeback, zabbix_orphans): one preamble (``SyncJobAction``: validated
+arguments, the secrets to mask, the NetBox and Zabbix clients), the Setting, the hosts of the
+play and their results."""
 
 from __future__ import annotations
 
@@ -17,13 +19,17 @@ import os
 import typing as t
 from collections.abc import Mapping
 
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._mask import mask_text
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._netbox import (
     NetBoxClient,
     NetBoxError,
     NetBoxOptions,
 )
-
-RUN_ID_ENV = "NETBOX_ZABBIX_SYNC_RUN_ID"
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import ZabbixClient, ZabbixOptions
+from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._hostvars import HostVarReader, PlainReader
+from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_report import RUN_ID_ENV, secret_values_from_env
 
 
 def netbox_configured(params: Mapping[str, t.Any]) -> bool:
@@ -31,7 +37,40 @@ def netbox_configured(params: Mapping[str, t.Any]) -> bool:
 
 
 def netbox_client(params: Mapping[str, t.Any]) -> NetBoxClient:
-    return NetBoxClient(NetBoxOptions.from_params(params))
+    """A NetBox client from a module's validated params (its ``_netbox`` options)."""
+    return NetBoxClient(NetBoxOptions.from_module_params(params))
+
+
+def zabbix_client(params: Mapping[str, t.Any]) -> ZabbixClient:
+    """A Zabbix client from a module's validated params (its ``_zabbix`` options, env fallbacks applied)."""
+    return ZabbixClient(ZabbixOptions.from_params(params, env=os.environ))
+
+
+class SyncJobAction(ActionBase):
+    """Base of the job's run_once steps: validate the task's arguments against the module's
+    spec, collect the secret values to mask, then ``run_job``. Nothing runs on a target host."""
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _supports_check_mode = True
+    _supports_async = False
+    ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {}
+
+    secrets: list[str]
+
+    def run(self, tmp: t.Any = None, task_vars: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        _validation, params = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
+        self.secrets = secret_values_from_env()
+        return self.run_job(result, params, task_vars)
+
+    def run_job(self, result: dict[str, t.Any], params: dict[str, t.Any], task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
+        raise NotImplementedError
+
+    def mask(self, text: t.Any) -> str:
+        """``text`` with the run's secrets and anything token-shaped masked."""
+        return mask_text(str(text), self.secrets)
 
 
 def read_setting(client: NetBoxClient) -> dict[str, t.Any]:
@@ -70,31 +109,10 @@ def play_hosts(task_vars: Mapping[str, t.Any], hosts: t.Any = None) -> list[str]
     return [str(host) for host in task_vars.get("ansible_play_hosts_all") or task_vars.get("ansible_play_hosts") or []]
 
 
-class _PlainReader:
-    """hostvars[host][name]: correct everywhere, about 2.6 ms per host."""
-
-    def __init__(self, hostvars: t.Any) -> None:
-        self.hostvars = hostvars
-
-    def get(self, host: str, name: str, default: t.Any = None) -> t.Any:
-        host_vars = self.hostvars[host]
-        return host_vars.get(name, default) if hasattr(host_vars, "get") else host_vars[name]
-
-
-def hostvar_reader(task_vars: Mapping[str, t.Any]) -> t.Any:
-    """A reader of other hosts' variables; the batch sync's fast reader when available.
-
-    Reading one variable of 10,000 hosts through hostvars costs about 26 s; the batch
-    action's HostVarReader returns the inventory's own value in microseconds where that is
-    provably what hostvars would give.
-    """
-    hostvars = task_vars.get("hostvars") or {}
-    try:
-        from ansible_collections.netbox_zabbix.sync.plugins.action.zabbix_host_sync_batch import HostVarReader
-
-        return HostVarReader(hostvars)
-    except ImportError:  # pragma: no cover - shipped together
-        return _PlainReader(hostvars)
+def hostvar_reader(task_vars: Mapping[str, t.Any]) -> HostVarReader:
+    """A reader of other hosts' variables (reading one variable of 10,000 hosts through
+    hostvars costs about 26 s; the reader answers in microseconds where it provably can)."""
+    return HostVarReader(task_vars.get("hostvars") or {})
 
 
 def hostvar(reader: t.Any, host: str, name: str, default: t.Any = None) -> t.Any:
@@ -142,7 +160,7 @@ def results_by_host(
     if result_vars:
         names = [result_vars] if isinstance(result_vars, str) else list(result_vars)
         hostvars = task_vars.get("hostvars") or {}
-        reader = _PlainReader(hostvars)  # registered results live outside the inventory: no fast path
+        reader = PlainReader(hostvars)  # registered results live outside the inventory: no fast path
         by_host = {}
         for host in hosts:
             by_host[host] = _first_not_skipped([hostvar(reader, host, name) for name in names])
@@ -152,6 +170,8 @@ def results_by_host(
 
 __all__ = [
     "NetBoxError",
+    "SyncJobAction",
+    "zabbix_client",
     "netbox_client",
     "netbox_configured",
     "play_hosts",

@@ -18,61 +18,27 @@ renders the end-of-run table and masks anything that looks like a secret. No I/O
 from __future__ import annotations
 
 import os
-import re
 import typing as t
 from collections.abc import Iterable, Mapping
 
+# mask_text and mask_data live in module_utils/_mask.py (the engine masks too); kept importable from here.
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._mask import MASK, mask_data, mask_text  # noqa: F401 pylint: disable=unused-import
+
 ACTIONS = ("created", "updated", "unchanged", "deleted", "failed", "skipped")
 CHANGING_ACTIONS = ("created", "updated", "deleted")
-MASK = "********"
+
+# The sync_log callback publishes its run id in this environment variable for the actions
+# of the same ansible-playbook process (zabbix_sync_summary puts it in the summary).
+RUN_ID_ENV = "NETBOX_ZABBIX_SYNC_RUN_ID"
 
 # Environment variables whose values are secrets wherever they show up in a message.
 SECRET_ENV_VARS = ("NETBOX_TOKEN", "ZABBIX_TOKEN", "ZABBIX_PASSWORD", "NETBOX_TOKEN_V1")
-
-_SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    # NetBox v2 tokens: nbt_<key>.<secret>
-    (re.compile(r"nbt_[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)?"), f"nbt_{MASK}"),
-    # "Authorization: Bearer xyz", "Token xyz"
-    (re.compile(r"(?i)\b(bearer|token)(\s+)(?!\*)[A-Za-z0-9._~+/=-]{8,}"), rf"\1\2{MASK}"),
-    # key=value / "key": "value" for secret-looking keys
-    (
-        re.compile(
-            r"(?i)((?:password|passwd|secret|token|psk|passphrase|api_key|apikey|auth)[A-Za-z_]*"
-            r"[\"']?\s*[:=]\s*[\"']?)(?!\*)([^\s\"',;}&]+)"
-        ),
-        rf"\1{MASK}",
-    ),
-    # Zabbix API tokens (64 hex), NetBox v1 tokens (40 hex), session ids (32 hex)
-    (re.compile(r"\b[0-9a-fA-F]{32,}\b"), MASK),
-)
 
 
 def secret_values_from_env(environ: Mapping[str, str] | None = None) -> list[str]:
     """The literal secret values to scrub (long enough not to mangle ordinary text)."""
     env = os.environ if environ is None else environ
     return [env[name] for name in SECRET_ENV_VARS if len(env.get(name) or "") >= 6]
-
-
-def mask_text(text: str, secrets: Iterable[str] = ()) -> str:
-    """Replace known secret values and anything token-shaped with a mask."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, MASK)
-    for pattern, replacement in _SECRET_PATTERNS:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-def mask_data(value: t.Any, secrets: Iterable[str] = ()) -> t.Any:
-    """mask_text applied to every string inside a JSON-like structure (keys untouched)."""
-    secrets = tuple(secrets)
-    if isinstance(value, str):
-        return mask_text(value, secrets)
-    if isinstance(value, Mapping):
-        return {key: mask_data(item, secrets) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [mask_data(item, secrets) for item in value]
-    return value
 
 
 def with_host(host: str, text: str) -> str:

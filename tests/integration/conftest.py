@@ -35,8 +35,8 @@ from __future__ import annotations
 import copy
 import json
 import os
-import shlex
 import subprocess
+import sys
 import textwrap
 import typing as t
 import urllib.request
@@ -46,25 +46,12 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "stack"))
+from envfile import read_env_file  # noqa: E402  pylint: disable=wrong-import-position
 STACK_DIR = Path(os.environ.get("STACK_DIR", REPO / ".stack"))
 VENV_BIN = REPO / ".venv" / "bin"
 COLLECTIONS = REPO / ".cache" / "collections"
 ZABBIX_VERSIONS = [v for v in os.environ.get("ZABBIX_VERSIONS", "6.0 7.0").split() if v]
-
-
-def read_env_file(path: Path) -> dict[str, str]:
-    """KEY=value lines of a stack env file (``export`` and quotes allowed)."""
-    values: dict[str, str] = {}
-    for line in path.read_text().splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("export "):
-            line = line[len("export "):]
-        key, _sep, value = line.partition("=")
-        parts = shlex.split(value) if value else [""]
-        values[key.strip()] = parts[0] if parts else ""
-    return values
 
 
 REQUIRE_STACK = os.environ.get("NETBOX_ZABBIX_SYNC_REQUIRE_STACK") == "1"

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import subprocess
+import sys
 import typing as t
 from pathlib import Path
 
@@ -22,6 +22,8 @@ import ansible_runner
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "stack"))
+from envfile import read_env_file  # noqa: E402  pylint: disable=wrong-import-position
 STACK_DIR = Path(os.environ.get("STACK_DIR", REPO / ".stack"))
 NETBOX_ENV = STACK_DIR / "netbox.env"
 VENV_BIN = REPO / ".venv" / "bin"
@@ -36,17 +38,6 @@ pytestmark = [
     pytest.mark.skipif(not NETBOX_ENV.exists(), reason=f"no NetBox stack: {NETBOX_ENV} missing (stack/netbox.sh up)"),
     pytest.mark.skipif(VERSION is None, reason="no Zabbix stack (stack/zabbix.sh up)"),
 ]
-
-
-def read_env_file(path: Path) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for line in path.read_text().splitlines():
-        line = line.strip().removeprefix("export ")
-        if "=" in line and not line.startswith("#"):
-            key, value = line.partition("=")[::2]
-            parsed = shlex.split(value)
-            values[key.strip()] = parsed[0] if parsed else ""
-    return values
 
 
 def run(cmd: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -100,3 +100,12 @@ def test_ours_reads_netbox_through_the_proxy(results: dict[str, Any]) -> None:
     assert inventory and inventory[0]["netbox"]["requests"] > 0
     overhead = results["meta"]["proxy_overhead"]
     assert overhead["proxied_ms"] > 0
+
+
+def test_the_host_config_floor_is_printed_beside_graph_and_noop(results: dict[str, Any]) -> None:
+    graph = [e for e in results["inventory"] if e["ok"] and e.get("mode") == "graph"]
+    assert graph and all(e["hostconfig_floor"] > 0 for e in graph)
+    assert entry(results, "ours", "noop")["hostconfig_floor"] > 0
+    table = (results["_out"] / "latest.md").read_text(encoding="utf-8")
+    assert "## Against the host-config floor" in table
+    assert "| inventory --graph |" in table and "| no-op sync |" in table.split("## Against the host-config floor")[1]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
 import subprocess
 import sys
 import typing as t
@@ -23,6 +22,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "tools"))
+sys.path.insert(0, str(REPO / "stack"))
+from envfile import read_env_file  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_json import unwrap_unsafe  # noqa: E402
 STACK_DIR = Path(os.environ.get("STACK_DIR", REPO / ".stack"))
 ENV_FILE = STACK_DIR / "netbox.env"
@@ -38,19 +39,6 @@ pytestmark = [
 SECURITYLEVEL = {0: "noauthnopriv", 1: "authnopriv", 2: "authpriv"}
 AUTHPROTOCOL = {0: "md5", 1: "sha1", 2: "sha224", 3: "sha256", 4: "sha384", 5: "sha512"}
 PRIVPROTOCOL = {0: "des", 1: "aes128", 2: "aes192", 3: "aes256", 4: "aes192c", 5: "aes256c"}
-
-
-def read_env_file(path: Path) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for line in path.read_text().splitlines():
-        line = line.strip()
-        if line.startswith("export "):
-            line = line[len("export "):]
-        if "=" in line and not line.startswith("#"):
-            key, _sep, value = line.partition("=")
-            parsed = shlex.split(value)
-            values[key.strip()] = parsed[0] if parsed else ""
-    return values
 
 
 @pytest.fixture(scope="module")

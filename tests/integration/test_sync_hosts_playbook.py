@@ -23,7 +23,6 @@ import hashlib
 import json
 import os
 import re
-import shlex
 import subprocess
 import sys
 import typing as t
@@ -33,6 +32,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "tools"))
+sys.path.insert(0, str(REPO / "stack"))
+from envfile import read_env_file  # noqa: E402  pylint: disable=wrong-import-position
 from netbox_rest import NetBoxREST  # noqa: E402
 
 STACK_DIR = Path(os.environ.get("STACK_DIR", REPO / ".stack"))
@@ -49,19 +50,6 @@ pytestmark = [
     pytest.mark.skipif(not NETBOX_ENV.exists(), reason=f"no NetBox stack: {NETBOX_ENV} missing (stack/netbox.sh up)"),
     pytest.mark.skipif(not VERSIONS, reason="no Zabbix stack (stack/zabbix.sh up)"),
 ]
-
-
-def read_env_file(path: Path) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for line in path.read_text().splitlines():
-        line = line.strip()
-        if line.startswith("export "):
-            line = line[len("export "):]
-        if "=" in line and not line.startswith("#"):
-            key, value = line.partition("=")[::2]
-            parsed = shlex.split(value)
-            values[key.strip()] = parsed[0] if parsed else ""
-    return values
 
 
 class NetBox(NetBoxREST):

@@ -137,10 +137,11 @@ def test_a_missing_inventory_file(stack, tmp_path, env):
     assert FAILED + "no netbox_zabbix.sync.hostconfig inventory source was read" in done.stdout, done.stdout[-3000:]
 
 
-@pytest.mark.parametrize("batch", [True, False], ids=["batch", "per_host"])
-def test_no_hostconfigs_is_a_complete_run(stack, tmp_path, env, batch):
+@pytest.mark.parametrize("batch,pattern", [(True, "all"), (False, "all"), (True, "itnone_*")], ids=["batch", "per_host", "pattern"])
+def test_no_hostconfigs_is_a_complete_run(stack, tmp_path, env, batch, pattern):
+    """The default pattern counts groups.all; another pattern asks the inventory_hostnames lookup."""
     run = sync(stack, tmp_path, env, {"plugin": "netbox_zabbix.sync.hostconfig", "filters": {"names": ["itnone-*"]}},
-               "-e", f"sync_hosts_batch={batch}")
+               "-e", f"sync_hosts_batch={batch}", "-e", f"sync_hosts_pattern={pattern}")
     assert run.returncode == 0, run.output[-3000:]
     assert run.summary is not None and run.summary["message"] == "Sync complete: 0/0 hosts updated, 0 failed."
     assert run.summary["ok"] is True

@@ -145,3 +145,58 @@ def test_user_playbook_one_task_per_host(zabbix: t.Any, stack: t.Any, tmp_path: 
 
     done, results = play(stack, tmp_path, env)
     assert actions(results) == {"unchanged": COUNT, "failed": 1}
+
+
+# The role imported in a user's own play, as docs/sync_hosts.md shows for per-host mode.
+ROLE_PLAYBOOK = """
+- name: Sync hosts to Zabbix with the role imported
+  hosts: all
+  gather_facts: false
+  vars:
+    sync_hosts_batch: "{{ batch | bool }}"
+    sync_hosts_require_source: false
+    sync_hosts_writeback: false
+    sync_hosts_orphans: false
+    sync_hosts_event_log: false
+    sync_hosts_fail_on_error: false
+  tasks:
+    - ansible.builtin.import_role:
+        name: netbox_zabbix.sync.sync_hosts
+        rolespec_validate: false
+
+- name: Save the summary
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Save
+      check_mode: false
+      diff: false
+      ansible.builtin.copy:
+        dest: "{{ out }}"
+        content: "{{ hostvars[groups['all'][0]].zabbix_sync_summary | to_json }}"
+"""
+
+
+@pytest.mark.parametrize("batch", [False, True], ids=["per_host", "batch"])
+def test_role_imported_in_a_user_play(zabbix: t.Any, stack: t.Any, tmp_path: Path, batch: bool) -> None:
+    """Imported, the role's per-host task runs once per host in per-host mode and once in all
+    in batch mode (its run_once follows sync_hosts_batch); both count the same."""
+    zabbix.delete_hosts(f"{PREFIX}-")
+    env = {"ZABBIX_URL": zabbix.env["ZABBIX_URL"], "ZABBIX_TOKEN": zabbix.env["ZABBIX_TOKEN"]}
+    playbook = tmp_path / "role.yml"
+    playbook.write_text(ROLE_PLAYBOOK)
+    out = tmp_path / "summary.json"
+    inventory = write_inventory(tmp_path, str(stack.VENV_BIN / "python"))
+    done = subprocess.run(
+        [str(stack.VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), "-e", f"out={out}", "-e", f"batch={batch}"],
+        capture_output=True, text=True, env=stack.ansible_env(env), cwd=stack.REPO, timeout=900, check=False,
+    )
+    assert out.exists(), done.stdout[-3000:] + done.stderr[-3000:]
+    summary = json.loads(out.read_text())
+    assert (summary["total"], summary["created"], summary["failed"]) == (COUNT + 1, COUNT, 1), summary
+    assert [h["host"] for h in summary["failed_hosts"]] == ["inv-broken"]
+    assert sorted(managed(zabbix)) == [f"{PREFIX}-{i:03d}" for i in range(COUNT)]
+    # per-host mode: each host is its own task result ("ok" for the 50, the broken one ignored)
+    recap = {line.split()[0]: line for line in done.stdout.splitlines() if " : ok=" in line}
+    assert ("ignored=1" in recap.get("inv-broken", "")) is (not batch), recap.get("inv-broken")
+    zabbix.delete_hosts(f"{PREFIX}-")

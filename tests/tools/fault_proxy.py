@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "stack"))
+from envfile import read_env_file  # noqa: E402  pylint: disable=wrong-import-position
 import http_counter_proxy as hcp  # noqa: E402  (a sibling script, not a package)
 
 Fault = hcp.Fault
@@ -339,10 +341,7 @@ class PrivateZabbix:
         self.version = version
         self.db = f"zabbix{version.replace('.', '')}_{name}"
         self.workdir = workdir
-        self.env = {}
-        for line in (stack_dir / f"zabbix-{version}.env").read_text().splitlines():
-            key, _sep, value = line.removeprefix("export ").partition("=")
-            self.env[key.strip()] = value.strip().strip("'\"")
+        self.env = read_env_file(stack_dir / f"zabbix-{version}.env")
         self.php: ZabbixPhp | None = None
 
     def psql(self, sql: str, database: str | None = None) -> str:

@@ -28,7 +28,7 @@ Arguments:
                         without one: unsigned webhooks would let anyone start runs).
     netbox_url:         NetBox URL for the index. Default: env NETBOX_API.
     netbox_token:       NetBox API token. Default: env NETBOX_TOKEN.
-    validate_certs:     Verify NetBox's TLS certificate. Default true.
+    netbox_validate_certs: Verify NetBox's TLS certificate. Default true (alias validate_certs).
     quiet_seconds:      Emit once no change arrived for this long. Default 1.0.
     max_delay_seconds:  Emit at the latest this long after the first pending change,
                         even while changes keep arriving. Default 5.0.
@@ -96,10 +96,11 @@ options:
   netbox_token:
     description: NetBox API token. Default the environment variable C(NETBOX_TOKEN).
     type: str
-  validate_certs:
-    description: Verify NetBox's TLS certificate.
+  netbox_validate_certs:
+    description: Verify NetBox's TLS certificate. C(validate_certs) is an alias kept for existing rulebooks.
     type: bool
     default: true
+    aliases: [validate_certs]
   quiet_seconds:
     description: Emit once no change arrived for this many seconds.
     type: float
@@ -504,7 +505,7 @@ class WebhookSource:
         self.resync_interval = float(args.get("resync_interval") or 0)
         url = args.get("netbox_url") or os.environ.get("NETBOX_API")
         token = args.get("netbox_token") or os.environ.get("NETBOX_TOKEN")
-        self.reader = NetBoxIndexReader(url, token, _truthy(args.get("validate_certs", True))) if url and token else None
+        self.reader = NetBoxIndexReader(url, token, _truthy(args.get("netbox_validate_certs", args.get("validate_certs", True)))) if url and token else None
         self.index = HostConfigIndex()
         self.wakeup = asyncio.Event()
         self.stats = {"received": 0, "refused": 0, "events": 0}

@@ -20,6 +20,7 @@ from ansible.vars.manager import VariableManager
 
 from ansible_collections.netbox_zabbix.sync.plugins.action import zabbix_host_sync as single_action
 from ansible_collections.netbox_zabbix.sync.plugins.action import zabbix_host_sync_batch as batch_action
+from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils import _hostvars as hostvars_utils
 
 STATE = {
     "host": "web01",
@@ -43,13 +44,13 @@ def hostvars_for(tmp_path: Path, hosts: dict[str, t.Any], extra_vars: dict[str, 
 
 
 def plain(value: t.Any) -> t.Any:
-    return batch_action._plain(value)
+    return hostvars_utils._plain(value)
 
 
 def test_fast_path_equals_hostvars(tmp_path: Path) -> None:
     hosts = {f"h{i}": {"zabbix_host": dict(STATE, host=f"web{i}"), "zabbix_host_valid": True} for i in range(5)}
     hostvars, _manager = hostvars_for(tmp_path, hosts)
-    items, reader = batch_action.read_host_states(hostvars, list(hosts), "zabbix_host", "zabbix_host_valid", "zabbix_host_errors")
+    items, reader = hostvars_utils.read_host_states(hostvars, list(hosts), "zabbix_host", "zabbix_host_valid", "zabbix_host_errors")
     assert reader.fast == 10 and reader.slow == 0
     for name, desired, errors in items:
         assert errors is None
@@ -65,7 +66,7 @@ def test_templates_extra_vars_facts_and_host_vars_dirs_take_the_slow_path(tmp_pa
     }
     hostvars, manager = hostvars_for(tmp_path, hosts)
     manager.set_nonpersistent_facts("facted", {"zabbix_host": dict(STATE, host="from-set-fact")})
-    items, reader = batch_action.read_host_states(hostvars, list(hosts), "zabbix_host", "zabbix_host_valid", "zabbix_host_errors")
+    items, reader = hostvars_utils.read_host_states(hostvars, list(hosts), "zabbix_host", "zabbix_host_valid", "zabbix_host_errors")
     got = {name: desired for name, desired, _errors in items}
     assert got["templated"]["description"] == "xy"
     assert got["facted"]["host"] == "from-set-fact"
@@ -73,14 +74,14 @@ def test_templates_extra_vars_facts_and_host_vars_dirs_take_the_slow_path(tmp_pa
     assert reader.slow >= 2
 
     hostvars, _manager = hostvars_for(tmp_path, hosts, extra_vars={"zabbix_host": dict(STATE, host="from-extra-vars")})
-    items, _reader = batch_action.read_host_states(hostvars, ["plain"], "zabbix_host", "zabbix_host_valid", "zabbix_host_errors")
+    items, _reader = hostvars_utils.read_host_states(hostvars, ["plain"], "zabbix_host", "zabbix_host_valid", "zabbix_host_errors")
     assert items[0][1]["host"] == "from-extra-vars"
 
     fresh = tmp_path / "with_host_vars"  # host_group_vars caches what it found per folder
     (fresh / "host_vars").mkdir(parents=True)
     (fresh / "host_vars" / "plain.yml").write_text(yaml.safe_dump({"zabbix_host": dict(STATE, host="from-host-vars")}))
     hostvars, _manager = hostvars_for(fresh, hosts)
-    items, reader = batch_action.read_host_states(hostvars, ["plain"], "zabbix_host", "zabbix_host_valid", "zabbix_host_errors")
+    items, reader = hostvars_utils.read_host_states(hostvars, ["plain"], "zabbix_host", "zabbix_host_valid", "zabbix_host_errors")
     assert items[0][1]["host"] == "from-host-vars" and reader.fast == 0
 
 
@@ -90,7 +91,7 @@ def test_invalid_missing_and_unknown_hosts(tmp_path: Path) -> None:
         "novar": {"something": 1},
     }
     hostvars, _manager = hostvars_for(tmp_path, hosts)
-    items, _reader = batch_action.read_host_states(hostvars, ["broken", "novar", "ghost"], "zabbix_host", "zabbix_host_valid", "zabbix_host_errors")
+    items, _reader = hostvars_utils.read_host_states(hostvars, ["broken", "novar", "ghost"], "zabbix_host", "zabbix_host_valid", "zabbix_host_errors")
     errors = {name: errs for name, _desired, errs in items}
     assert errors["broken"] == ["interfaces[0].ip: no primary IP"]
     assert errors["novar"] == ["host variable 'zabbix_host' is not set"]

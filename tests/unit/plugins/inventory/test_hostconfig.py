@@ -47,6 +47,8 @@ class FakeClient:
                          "inventory-mapping", "agent-interface", "snmp-interface", "host-config"):
             self.lists[endpoint] = load(endpoint)["results"]
         self.error = error
+        self.pages = 1
+        self.options = mock.Mock(page_size=1000, max_workers=4)
         self.calls: list[tuple] = []
         self.request_count = 0
 
@@ -61,7 +63,23 @@ class FakeClient:
         self.request_count += 1
         return json.loads(json.dumps(self.lists[endpoint]))
 
-    def list_all(self, path: str, params=None) -> list[dict]:
+    def plugin_pages(self, endpoint: str, on_page, lanes=None, count=None) -> list[dict]:
+        """The list in ``self.pages`` pages, each handed to ``on_page`` as NetBoxClient does."""
+        self.calls.append(("plugin_pages", endpoint, lanes))
+        rows = json.loads(json.dumps(self.lists[endpoint]))
+        size = -(-len(rows) // self.pages)
+        chunks = [rows[i:i + size] for i in range(0, len(rows), size)] or [[]]
+        self.request_count += (count is None) + len(chunks)  # the count unless given, then the pages
+        for chunk in chunks:
+            on_page(chunk, len(chunks))
+        return rows
+
+    def count(self, path: str) -> int:
+        self.calls.append(("count", path))
+        self.request_count += 1
+        return len(self.lists[path.removeprefix("plugins/netbox_zabbix/")])
+
+    def list_all(self, path: str, params=None, count=None) -> list[dict]:
         self.calls.append(("list_all", path, dict(params or {})))
         self.request_count += 1
         if path == "core/object-types":
@@ -84,7 +102,13 @@ class FakeClient:
         return [tags[pk] for pk in sorted(tags)]
 
     def fetch_many(self, path: str, ids, params=None) -> list[dict]:
-        self.calls.append(("fetch_many", path, sorted(ids), dict(params or {})))
+        return self._by_ids("fetch_many", path, ids, params)
+
+    def get_by_ids(self, path: str, ids, params=None) -> list[dict]:
+        return self._by_ids("get_by_ids", path, ids, params)
+
+    def _by_ids(self, how: str, path: str, ids, params=None) -> list[dict]:
+        self.calls.append((how, path, sorted(ids), dict(params or {})))
         self.request_count += 1
         wanted = set(ids)
         return [json.loads(json.dumps(row)) for row in self.lists[path] if row["id"] in wanted]
@@ -92,8 +116,8 @@ class FakeClient:
 
 def create_get_option(options: dict[str, t.Any]) -> t.Callable[[str], t.Any]:
     defaults = {
-        "netbox_url": "http://netbox.invalid", "netbox_token": "nbt_abc.def", "validate_certs": True,
-        "timeout": 30, "filters": {}, "tag_mapping_tags": [], "max_workers": 4, "page_size": 1000,
+        "netbox_url": "http://netbox.invalid", "netbox_token": "nbt_abc.def", "netbox_validate_certs": True,
+        "netbox_timeout": 30, "filters": {}, "tag_mapping_tags": [], "max_workers": 4, "page_size": 1000,
         "compose": {}, "groups": {}, "keyed_groups": [], "strict": False, "cache": False,
         "leading_separator": True, "use_extra_vars": False,
     }
@@ -147,9 +171,11 @@ def test_requests_grow_with_lists_not_hosts(inventory):
     client = FakeClient()
     populate(inventory, client)
     fetched = [call for call in client.calls if call[0] == "fetch_many"]
-    # one bulk read each for devices, VMs, IPs and (for site.region) sites - never one per host
-    assert sorted(call[1] for call in fetched) == ["dcim/devices", "dcim/sites", "ipam/ip-addresses",
+    # one bulk read each for devices, VMs, IPs - never one per host; sites (for site.region), a
+    # list of one page, read whole beside the host-config pages
+    assert sorted(call[1] for call in fetched) == ["dcim/devices", "ipam/ip-addresses",
                                                    "virtualization/virtual-machines"]
+    assert ("list_all", "dcim/sites", {}) in client.calls
     devices = next(call for call in fetched if call[1] == "dcim/devices")
     assert 1091 in devices[2]  # asked for, absent in the answer: the deleted device
     fields = set(devices[3]["fields"].split(","))
@@ -161,8 +187,9 @@ def test_requests_grow_with_lists_not_hosts(inventory):
     assert sorted((call[1], call[2]["tag"]) for call in tag_lists) == [
         ("dcim/devices", "production"), ("dcim/devices", "zabbix"),
         ("virtualization/virtual-machines", "production"), ("virtualization/virtual-machines", "zabbix")]
-    # check, plugin lists, object types, tags, bulk reads, one list per tag and object type
-    assert client.request_count == 1 + 10 + 2 + 1 + 4 + 4
+    # check, counts (host-config, devices, VMs, IPs), plugin lists, object types, tags, bulk reads
+    # (devices, VMs, IPs), sites (count, list), one list per tag and object type
+    assert client.request_count == 1 + 4 + 10 + 2 + 1 + 3 + 2 + 4
 
 
 def test_builtin_groups(inventory):
@@ -216,7 +243,7 @@ def test_ignored_tag_filter_falls_back_to_nested_tags(inventory):
     client = FakeClient()
     original = client.list_all
 
-    def ignoring_tag_filter(path, params=None):
+    def ignoring_tag_filter(path, params=None, count=None):
         if params and "tag" in params:
             client.calls.append(("list_all", path, dict(params)))
             return [{"id": row["id"]} for row in client.lists[path]]  # the whole list, as NetBox does
@@ -423,3 +450,81 @@ def test_api_strings_are_never_trusted_templates(inventory):
     description = hostvars(inventory, "it-dev-1")["zabbix_host"]["description"]
     assert description == "{{ lookup('pipe', 'id') }}"
     assert not is_trusted_as_template(description)
+
+
+def test_host_config_pages_are_read_first_on_all_lanes_but_one(inventory):
+    client = FakeClient()
+    populate(inventory, client, max_workers=1)
+    # right after the plugin check and the counts that plan the reads, before every other list
+    assert [call[0] for call in client.calls[:6]] == ["check_plugin", "count", "count", "count", "count", "plugin_pages"]
+    client = FakeClient()
+    populate(inventory, client, max_workers=4)
+    assert ("plugin_pages", "host-config", 3) in client.calls
+
+
+def test_each_page_reads_its_own_devices_and_the_hosts_are_the_same(inventory):
+    single = FakeClient()
+    populate(inventory, single)
+    expected = {name: hostvars(inventory, name) for name in inventory.inventory.hosts}
+
+    paged = FakeClient()
+    paged.pages = 3
+    other = InventoryModule()
+    other.inventory = InventoryData()
+    other.templar = mock.MagicMock()
+    populate(other, paged)
+    assert {name: hostvars(other, name) for name in other.inventory.hosts} == expected
+    devices = [call for call in paged.calls if call[0] in ("fetch_many", "get_by_ids") and call[1] == "dcim/devices"]
+    # by id chunks, page by page: a whole-list read per page would read every device three times
+    assert {call[0] for call in devices} == {"get_by_ids"} and len(devices) == 3
+    assert sum(len(call[2]) for call in devices) == len({i for call in devices for i in call[2]})
+    ips = [call for call in paged.calls if call[0] in ("fetch_many", "get_by_ids") and call[1] == "ipam/ip-addresses"]
+    assert ips and {call[0] for call in ips} == {"get_by_ids"}
+    # the per-tag membership lists are read once per endpoint, not once per page
+    tag_lists = [call for call in paged.calls if call[0] == "list_all" and "tag" in call[2]]
+    assert len(tag_lists) == 4
+
+
+def test_whole_lists_start_with_the_host_config_pages_where_they_take_fewer_requests(inventory, monkeypatch):
+    single = FakeClient()
+    populate(inventory, single)
+    expected = {name: hostvars(inventory, name) for name in inventory.inventory.hosts}
+
+    monkeypatch.setattr(plugin_module, "IDS_PER_REQUEST", 1)  # reading by id would take one request per id
+    paged = FakeClient()
+    paged.pages = 3
+    other = InventoryModule()
+    other.inventory = InventoryData()
+    other.templar = mock.MagicMock()
+    populate(other, paged)
+    assert {name: hostvars(other, name) for name in other.inventory.hosts} == expected
+    whole = {call[1] for call in paged.calls if call[0] == "list_all" and "tag" not in call[2]}
+    assert {"dcim/devices", "virtualization/virtual-machines", "ipam/ip-addresses"} <= whole
+    assert not [call for call in paged.calls if call[0] in ("fetch_many", "get_by_ids")
+                and call[1] in ("dcim/devices", "virtualization/virtual-machines", "ipam/ip-addresses")]
+
+
+def test_related_rows_read_beforehand_are_followed_like_the_others():
+    client = FakeClient()
+    loader = plugin_module.HostConfigLoader(client, plugin_module.HostConfigFilters({}))
+    locations = plugin_module.hcmap.index_by_id(client.lists["dcim/locations"])  # read whole beforehand
+    related = loader._fetch_related({"location", "site"}, [{"id": 7, "location": {"id": 1}}], {"location": locations})
+    assert related["location"] == locations
+    assert set(related["site"]) == {1}  # the location's site, read by id because it was not known
+    assert [call[:3] for call in client.calls] == [("fetch_many", "dcim/sites", [1])]
+
+
+def test_a_filter_on_devices_does_not_hold_back_a_whole_ip_list(inventory, monkeypatch):
+    monkeypatch.setattr(plugin_module, "IDS_PER_REQUEST", 1)
+    client = FakeClient()
+    populate(inventory, client, filters={"sites": ["ams1"]})
+    assert plugin_module.HostConfigFilters({"sites": ["ams1"]}).needs_object
+    assert ("list_all", "ipam/ip-addresses", {"fields": "id,address,dns_name"}) in client.calls
+    assert not [call for call in client.calls if call[0] in ("fetch_many", "get_by_ids") and call[1] == "ipam/ip-addresses"]
+    by_hand = FakeClient()
+    other = InventoryModule()
+    other.inventory = InventoryData()
+    other.templar = mock.MagicMock()
+    monkeypatch.setattr(plugin_module, "IDS_PER_REQUEST", 400)
+    populate(other, by_hand, filters={"sites": ["ams1"]})
+    assert {n: hostvars(inventory, n) for n in inventory.inventory.hosts} == {n: hostvars(other, n) for n in other.inventory.hosts}

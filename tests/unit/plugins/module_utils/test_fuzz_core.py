@@ -174,6 +174,8 @@ _FIELD_REASON = re.compile("|".join(f"(?:{form})" for form in (
     rf"value of {_OPTION_PATH} must", rf"value of [a-z_]+ must be one (?:or more )?of: .* found in {_OPTION_PATH}",
     rf"argument '[a-z_]+' is of type .* found in '{_OPTION_PATH}",
     rf"missing required arguments: {_OPTION_PATH}", rf"parameters are mutually exclusive: {_OPTION_PATH}",
+    # a missing sub-option: ansible-core names it, then the option it belongs to
+    rf"missing required arguments: [a-z_]+(?:, [a-z_]+)* found in {_OPTION_PATH}$",
 )), re.DOTALL)  # the validator quotes the bad value, which may hold a newline
 
 
@@ -190,6 +192,9 @@ def names_a_field(message: str) -> bool:
 
 def test_names_a_field_needs_the_field_first() -> None:
     assert names_a_field("sw-1: interfaces[1].port: must be 1-65535, got 0")
+    # found by the fuzzer: {"host": " ", "tags": [{}]}
+    assert names_a_field("inv-1: missing required arguments: tag found in tags")
+    assert not names_a_field("inv-1: missing required arguments: tag found in somewhere")
     assert names_a_field("sw-1: argument 'tags' is of type str; value of status must be one of: enabled, got: x")
     assert names_a_field("sw-1: argument 'bulk' is of type float found in 'interfaces -> details'. and we were unable")
     assert not names_a_field("sw-1: the host name could not be written")

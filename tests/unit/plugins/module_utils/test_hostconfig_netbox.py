@@ -34,9 +34,23 @@ def test_options_from_params_and_defaults():
     assert options.validate_certs is True
     assert options.timeout == 30
     assert V2 not in repr(options)
-    options = _netbox.NetBoxOptions.from_params({"url": "https://nb", "token": V1, "validate_certs": "no",
-                                                 "timeout": "5"})
+    options = _netbox.NetBoxOptions.from_params({"netbox_url": "https://nb", "netbox_token": V1,
+                                                 "netbox_validate_certs": "no", "netbox_timeout": "5"})
     assert (options.validate_certs, options.timeout) == (False, 5.0)
+
+
+@pytest.mark.parametrize("key", ["url", "token", "api_endpoint", "validate_certs", "timeout", "netbox_verify"])
+def test_options_refuse_keys_no_spec_declares(key):
+    """A key the _netbox options do not name is an error, not silently ignored (or silently honoured)."""
+    with pytest.raises(_netbox.NetBoxError, match=f"unknown NetBox option.*{key}"):
+        _netbox.NetBoxOptions.from_params({"netbox_url": "https://nb", "netbox_token": V1, key: "x"})
+
+
+def test_options_from_module_params_take_only_the_netbox_options():
+    params = {"netbox_url": "https://nb", "netbox_token": V1, "netbox_validate_certs": False, "netbox_timeout": 7.0,
+              "validate_certs": False, "timeout": 7.0, "zabbix_validate_certs": True, "policy": "none"}
+    options = _netbox.NetBoxOptions.from_module_params(params)
+    assert (options.url, options.validate_certs, options.timeout) == ("https://nb", False, 7.0)
 
 
 @pytest.mark.parametrize("params, message", [
@@ -60,7 +74,7 @@ class FakePlugin:
 
 def test_options_from_plugin():
     options = _netbox.NetBoxOptions.from_plugin(FakePlugin({"netbox_url": "http://nb", "netbox_token": V1,
-                                                            "validate_certs": False, "timeout": 9.0}))
+                                                            "netbox_validate_certs": False, "netbox_timeout": 9.0}))
     assert (options.url, options.token, options.validate_certs, options.timeout) == ("http://nb", V1, False, 9.0)
 
 
@@ -212,6 +226,35 @@ def test_list_all_with_a_known_count():
     capped, session = client_with({"dcim/devices/": paged(rows, cap=500)})
     assert capped.list_all("dcim/devices", count=2500) == rows  # falls back to the server's page size
     assert session.request_count == 3 + 5
+
+
+@pytest.mark.parametrize("count, workers, lanes, limit", [
+    (1000, 4, 3, 334),    # one page of 1,000 would keep two lanes idle
+    (10000, 4, 3, 834),   # 12 pages in 4 rounds of 3, not 10 pages whose last round uses one lane
+    (2500, 4, 4, 625),
+    (10, 4, 3, 4),
+    (2500, 1, None, 834),  # one lane: as many pages as before, of equal size
+])
+def test_plugin_pages_hand_every_page_over_and_keep_every_lane_busy(count, workers, lanes, limit):
+    rows = [{"id": pk} for pk in range(1, count + 1)]
+    client, session = client_with({"plugins/netbox_zabbix/host-config/": paged(rows)}, max_workers=workers)
+    handed: list = []
+    assert client.plugin_pages("host-config", lambda page, total: handed.append((page, total)), lanes=lanes) == rows
+    assert sorted(row["id"] for page, _total in handed for row in page) == list(range(1, count + 1))
+    pages = -(-count // limit)
+    assert {total for _page, total in handed} == {pages}
+    assert session.requests[0][2]["limit"] == 1  # the count first
+    assert {r[2]["limit"] for r in session.requests[1:]} == {limit}
+    assert session.request_count == 1 + pages
+
+
+def test_plugin_pages_follow_a_server_page_cap():
+    rows = [{"id": pk} for pk in range(1, 1001)]
+    client, _session = client_with({"plugins/netbox_zabbix/host-config/": paged(rows, cap=100)})
+    handed: list = []
+    assert sorted(r["id"] for r in client.plugin_pages("host-config", lambda page, _t: handed.append(page))) == \
+        list(range(1, 1001))
+    assert sorted(row["id"] for page in handed for row in page) == list(range(1, 1001))
 
 
 def test_fetch_many_picks_chunks_or_the_whole_list():

@@ -1,0 +1,63 @@
+# -*- coding: utf-8 -*-
+# Copyright: netbox_zabbix.sync contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the netbox_zabbix.sync collection
+# and may not remain stable to outside uses. Changes may be made in ANY release, even a
+# bugfix release.
+
+"""The one way the collection keeps secrets out of messages, diffs, logs and event logs.
+
+``mask_text`` replaces the known secret values it is given (longest first, so a secret that
+contains another is masked whole) and then anything that looks like a credential whatever
+its source: NetBox v2 tokens, ``Bearer``/``Token`` headers, ``password=...``-style pairs and
+long hex strings (Zabbix API tokens, NetBox v1 tokens, session ids).
+"""
+
+from __future__ import annotations
+
+import re
+import typing as t
+from collections.abc import Iterable, Mapping
+
+MASK = "********"
+
+_SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # NetBox v2 tokens: nbt_<key>.<secret>
+    (re.compile(r"nbt_[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)?"), f"nbt_{MASK}"),
+    # "Authorization: Bearer xyz", "Token xyz"
+    (re.compile(r"(?i)\b(bearer|token)(\s+)(?!\*)[A-Za-z0-9._~+/=-]{8,}"), rf"\1\2{MASK}"),
+    # key=value / "key": "value" for secret-looking keys
+    (
+        re.compile(
+            r"(?i)((?:password|passwd|secret|token|psk|passphrase|api_key|apikey|auth)[A-Za-z_]*"
+            r"[\"']?\s*[:=]\s*[\"']?)(?!\*)([^\s\"',;}&]+)"
+        ),
+        rf"\1{MASK}",
+    ),
+    # Zabbix API tokens (64 hex), NetBox v1 tokens (40 hex), session ids (32 hex)
+    (re.compile(r"\b[0-9a-fA-F]{32,}\b"), MASK),
+)
+
+
+def mask_text(text: str, secrets: Iterable[str] = ()) -> str:
+    """Replace known secret values (longest first) and anything token-shaped with a mask."""
+    for secret in sorted({secret for secret in secrets if secret}, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    for pattern, replacement in _SECRET_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def mask_data(value: t.Any, secrets: Iterable[str] = ()) -> t.Any:
+    """mask_text applied to every string inside a JSON-like structure (keys untouched)."""
+    secrets = tuple(secrets)
+    if isinstance(value, str):
+        return mask_text(value, secrets)
+    if isinstance(value, Mapping):
+        return {key: mask_data(item, secrets) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mask_data(item, secrets) for item in value]
+    return value

@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The one mask function: what the engine's per-host errors and the run report both go through.
+
+There were two: the engine's replaced known values longest first but let token-shaped text
+through; the report's masked token shapes but replaced values in the order given, so a secret
+containing another came out half masked. The kept one does both.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils import _engine, _mask, _sync
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._mask import MASK, mask_data, mask_text
+from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils import _sync_report
+
+ZABBIX_TOKEN = "0123456789abcdef" * 4
+
+
+def test_a_secret_containing_another_is_masked_whole_whatever_the_order() -> None:
+    for secrets in (["secret1", "secret12"], ["secret12", "secret1"]):
+        assert mask_text("a secret1 and secret12", secrets) == f"a {MASK} and {MASK}"
+
+
+def test_token_shapes_are_masked_without_being_told_the_value() -> None:
+    masked = mask_text(f"host.get failed: Authorization: Bearer {ZABBIX_TOKEN}", [])
+    assert ZABBIX_TOKEN not in masked and "host.get failed" in masked
+
+
+def test_empty_and_duplicate_secrets_change_nothing_else() -> None:
+    message = "sw-core-01: templates[1]: template 'Foo' not found (hostid 10650)"
+    assert mask_text(message, ["", "", "absent-value"]) == message
+
+
+def test_mask_data_masks_values_not_keys() -> None:
+    data = {"tls_psk": "psk-value-123", "errors": ["bad psk-value-123"]}
+    assert mask_data(data, ["psk-value-123"]) == {"tls_psk": MASK, "errors": [f"bad {MASK}"]}
+
+
+def test_engine_and_report_use_the_same_function() -> None:
+    assert _engine.mask_text is _mask.mask_text
+    assert _sync_report.mask_text is _mask.mask_text
+    assert _sync.MASK == _sync_report.MASK == MASK
