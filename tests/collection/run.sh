@@ -8,8 +8,9 @@
 #                                     need in it; install it into an empty path; ansible-doc for
 #                                     every plugin; a --check sync from the installed copy
 #
-# Needs the services (stack/stack.sh up). Seeds NetBox under the prefix "ci" (removed again at
-# the end) and resets the Zabbix it syncs to, like the integration tests do. Exits non-zero
+# Needs the services (stack/stack.sh up). Like the pytest session, it parks the running NetBox
+# database (a demo's) and seeds an empty one under the prefix "ci", brought back at the end,
+# and resets the Zabbix it syncs to, like the integration tests do. Exits non-zero
 # when anything failed.
 #   ANSIBLE_CORES="2.19.14 2.20.10 2.21.5"   exact versions; the one the project venv pins
 #                                             (constraints-dev.txt) reuses .venv, whose unit tests
@@ -30,14 +31,19 @@ failures=()
 log() { echo "collection: $*"; }
 fail() { echo "collection: FAILED: $*"; failures+=("$1"); }
 
-cleanup() {
-  stack/netbox.sh seed --prefix "$prefix" --reset --count 0 >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
 [ -f "$STACK_DIR/netbox.env" ] || { echo "collection: NetBox is not up (stack/stack.sh up)"; exit 1; }
 [ -f "$STACK_DIR/zabbix-$zabbix_version.env" ] || { echo "collection: Zabbix $zabbix_version is not up (stack/stack.sh up)"; exit 1; }
+
+# Own NetBox data, as the pytest session has: a NetBox that `make demo` left running holds
+# HostConfigs whose hostids point into the Zabbix reset below, and writing the same hostid
+# to one of our rows is refused (hostid is unique). `park` sets that database aside and
+# gives an empty one; `unpark` brings it back, also after a failure.
+cleanup() {
+  stack/netbox.sh unpark >/dev/null 2>&1 || echo "collection: stack/netbox.sh unpark failed: run it by hand" >&2
+  rm -rf "$work"
+}
+stack/netbox.sh park >/dev/null || { echo "collection: stack/netbox.sh park failed"; exit 1; }
+trap cleanup EXIT
 
 # $count HostConfigs under the prefix (stock Zabbix groups and templates), once per command:
 # seeding costs 10-30 s of Django start-up.
