@@ -97,6 +97,9 @@ def setup() -> t.Iterator[dict[str, t.Any]]:
     sh(str(REPO / ".venv" / "bin" / "ansible-playbook"), "-i", str(inventory), "playbooks/sync_hosts.yml",
        "-e", "sync_hosts_fail_on_error=false", env=ansible_env(env))
     eda_env = {"EDA_ZABBIX": VERSION, "EDA_STARTUP_SYNC": "false", "EDA_ORPHAN_POLICY": "disable"}
+    # A rulebook that `make demo` left running has other settings (orphan policy none) and
+    # `up` would keep it: stop it first, so the one these tests judge is started with theirs.
+    sh("stack/eda.sh", "down")
     sh("stack/eda.sh", "up", env=eda_env)
     eda = read_env_file(STACK_DIR / "eda.env")
     try:
