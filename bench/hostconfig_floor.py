@@ -31,7 +31,7 @@ def main() -> int:
     args = parser.parse_args()
     options = NetBoxOptions.from_params({"netbox_url": os.environ["NETBOX_API"], "netbox_token": os.environ["NETBOX_TOKEN"],
                                          "max_workers": args.workers, "page_size": args.page_size,
-                                         "timeout": 300})
+                                         "netbox_timeout": 300})
     started = time.perf_counter()
     client = NetBoxClient(options)
     pages: list[float] = []
