@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
+import sys
 import uuid
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "stack"))
+from envfile import read_env_file  # noqa: E402  pylint: disable=wrong-import-position
 
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,20 +38,7 @@ if not ENV_FILE.is_file():
                 allow_module_level=True)
 
 
-def read_env(path: Path) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        words = shlex.split(line, comments=True)
-        if words and words[0] == "export":
-            words = words[1:]
-        for word in words:
-            name, sep, value = word.partition("=")
-            if sep:
-                values[name] = value
-    return values
-
-
-ENV = read_env(ENV_FILE)
+ENV = read_env_file(ENV_FILE)
 API = ENV["NETBOX_API"].rstrip("/")
 
 
