@@ -22,12 +22,9 @@ import statistics
 import time
 import typing as t
 
-from ansible_collections.netbox_zabbix.sync.plugins.module_utils._sync import (
-    Catalog,
-    normalise_current,
-    normalise_desired,
-    plan_host,
-)
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._lookups import Catalog
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._normalise import normalise_current, normalise_desired
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._plan import plan_host
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import VersionProfile
 
 PROFILE = VersionProfile("7.0.22")

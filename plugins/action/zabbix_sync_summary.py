@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from ansible.utils.display import Display
 
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._mask import mask_data, mask_text
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._sync_job_specs import summary_argument_spec
 from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_job import (
     NetBoxError,
@@ -38,8 +39,6 @@ from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._drift_report i
 from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_report import (
     build_summary,
     host_record,
-    mask_data,
-    mask_text,
     records_from_batch,
     with_host,
 )

@@ -105,13 +105,12 @@ from datetime import datetime, timezone
 from ansible import context
 from ansible.plugins.callback import CallbackBase
 
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._mask import mask_data, mask_text
 from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_report import (
     RUN_ID_ENV,
     build_summary,
     count,
     host_record,
-    mask_data,
-    mask_text,
     progress_line,
     records_from_batch,
     render_table,

@@ -28,20 +28,13 @@ from dataclasses import dataclass, field
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._mask import mask_text
-from ansible_collections.netbox_zabbix.sync.plugins.module_utils._sync import (
-    INTERFACE_TYPE,
-    Catalog,
-    Desired,
-    HostError,
-    Lookups,
-    Plan,
-    host_argument_spec,
-    needed_lookups,
-    normalise_current,
-    normalise_desired,
-    plan_host,
-    zabbix_id,
-)
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._codes import INTERFACE_TYPE
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._host_model import Desired, HostError, Plan
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._host_spec import host_argument_spec
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._lookups import Catalog, Lookups, needed_lookups
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._normalise import normalise_current, normalise_desired
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._option_values import zabbix_id
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._plan import plan_host
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import (
     host_get_selects,
     ZabbixAPIError,

@@ -10,7 +10,8 @@
 
 """The one way the collection keeps secrets out of messages, diffs, logs and event logs.
 
-``mask_text`` replaces the known secret values it is given (longest first, so a secret that
+A diff knows where its secrets are (PSK, SNMPv3 passphrases, secret macro values) and shows
+``masked(rewritten)`` in their place. Text does not: ``mask_text`` replaces the known secret values it is given (longest first, so a secret that
 contains another is masked whole) and then anything that looks like a credential whatever
 its source: NetBox v2 tokens, ``Bearer``/``Token`` headers, ``password=...``-style pairs and
 long hex strings (Zabbix API tokens, NetBox v1 tokens, session ids).
@@ -23,6 +24,7 @@ import typing as t
 from collections.abc import Iterable, Mapping
 
 MASK = "********"
+MASK_NEW = f"{MASK} (new value)"
 
 _SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # NetBox v2 tokens: nbt_<key>.<secret>
@@ -40,6 +42,11 @@ _SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Zabbix API tokens (64 hex), NetBox v1 tokens (40 hex), session ids (32 hex)
     (re.compile(r"\b[0-9a-fA-F]{32,}\b"), MASK),
 )
+
+
+def masked(rewritten: bool = False) -> str:
+    """What a diff shows for a secret value: the mask, marked when this run writes a new one."""
+    return MASK_NEW if rewritten else MASK
 
 
 def mask_text(text: str, secrets: Iterable[str] = ()) -> str:

@@ -23,7 +23,7 @@ import json
 import typing as t
 from collections.abc import Iterable, Mapping
 
-from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_report import mask_data, mask_text
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._mask import mask_data, mask_text
 
 # Field order of the report (the order a reviewer cares about), and their titles.
 FIELD_TITLES = {

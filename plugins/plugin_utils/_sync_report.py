@@ -21,8 +21,7 @@ import os
 import typing as t
 from collections.abc import Iterable, Mapping
 
-# mask_text and mask_data live in module_utils/_mask.py (the engine masks too); kept importable from here.
-from ansible_collections.netbox_zabbix.sync.plugins.module_utils._mask import MASK, mask_data, mask_text  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._mask import mask_text
 
 ACTIONS = ("created", "updated", "unchanged", "deleted", "failed", "skipped")
 CHANGING_ACTIONS = ("created", "updated", "deleted")

@@ -41,7 +41,8 @@ def load_fuzz(stack: t.Any) -> t.Any:
 def drawn_cases(fuzz: t.Any, profile: t.Any) -> tuple[list[dict[str, t.Any]], list[dict[str, t.Any]]]:
     """Generated desired states (seeded): (wrong whatever Zabbix holds, well-formed ones that
     the real Zabbix's groups, templates and proxies decide)."""
-    from ansible_collections.netbox_zabbix.sync.plugins.module_utils._sync import HostError, normalise_desired
+    from ansible_collections.netbox_zabbix.sync.plugins.module_utils._host_model import HostError
+    from ansible_collections.netbox_zabbix.sync.plugins.module_utils._normalise import normalise_desired
 
     drawn: list[dict[str, t.Any]] = []
 

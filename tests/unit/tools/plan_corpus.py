@@ -15,8 +15,8 @@ result is what normalise_desired, normalise_current, needed_lookups and plan_hos
 action, changed fields, host.create/host.update parameters, the diff's before/after, the
 groups to create, the interface ids, or the HostError (field and reason).
 
-Cases: the unit tests' fixtures (the FULL state of test_sync.py, the real read-backs of
-fixtures/zabbix) and hypothesis-generated pairs: a desired state against a host.get answer
+Cases: the unit tests' fixtures (fixtures/zabbix: the read-back state created, against the
+real 6.0 and 7.0 answers, and with one option changed at a time) and hypothesis-generated pairs: a desired state against a host.get answer
 rendered from another (or the same) desired state, then changed the ways Zabbix and people
 change hosts (write-only values, discovered macros and tags, hand edits, unknown codes,
 renamed hosts, removed groups, swapped interface ids).
@@ -38,16 +38,10 @@ if str(COLLECTIONS) not in sys.path:
     sys.path.insert(0, str(COLLECTIONS))
 
 # pylint: disable=wrong-import-position
-from ansible_collections.netbox_zabbix.sync.plugins.module_utils._sync import (  # noqa: E402
-    Catalog,
-    HostError,
-    Ref,
-    WriteOnly,
-    needed_lookups,
-    normalise_current,
-    normalise_desired,
-    plan_host,
-)
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._host_model import HostError, Ref, WriteOnly  # noqa: E402
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._lookups import Catalog, needed_lookups  # noqa: E402
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._normalise import normalise_current, normalise_desired  # noqa: E402
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._plan import plan_host  # noqa: E402
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import VersionProfile  # noqa: E402
 
 PROFILES = {"6.0": VersionProfile("6.0.14"), "7.0": VersionProfile("7.0.22")}
@@ -257,7 +251,7 @@ def mutate(zhost: dict[str, t.Any], data: t.Any, st: t.Any, profile: VersionProf
 
 
 def fixture_cases() -> list[dict[str, t.Any]]:
-    """The unit tests' own states: FULL of test_sync.py against nothing and its render, the real read-backs."""
+    """fixtures/zabbix: the read-back state created, against the real answers, one option changed at a time."""
     zabbix = UNIT / "fixtures" / "zabbix"
     state = json.loads((zabbix / "readback-state.json").read_text())
     cases = []

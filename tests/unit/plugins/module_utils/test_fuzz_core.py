@@ -28,13 +28,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._engine import SyncEngine, validate_host_options
-from ansible_collections.netbox_zabbix.sync.plugins.module_utils._sync import (
-    Catalog,
-    HostError,
-    host_argument_spec,
-    normalise_desired,
-    plan_host,
-)
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._host_model import HostError
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._host_spec import host_argument_spec
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._lookups import Catalog
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._normalise import normalise_desired
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._plan import plan_host
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import VersionProfile
 
 if t.TYPE_CHECKING:

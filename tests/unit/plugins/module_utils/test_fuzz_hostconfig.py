@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils import _hostconfig as hcmap
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._engine import SyncEngine, validate_host_options
-from ansible_collections.netbox_zabbix.sync.plugins.module_utils._sync import HostError, normalise_desired
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._host_model import HostError
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._normalise import normalise_desired
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import VersionProfile
 
 if t.TYPE_CHECKING:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import typing as t
 
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._engine import SyncEngine, assign_new_interfaceids
-from ansible_collections.netbox_zabbix.sync.plugins.module_utils._sync import match_interfaces
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._host_fields import match_interfaces
 
 if t.TYPE_CHECKING:
     from conftest import FakeClient, FakeZabbix

@@ -10,9 +10,14 @@ containing another came out half masked. The kept one does both.
 
 from __future__ import annotations
 
-from ansible_collections.netbox_zabbix.sync.plugins.module_utils import _engine, _mask, _sync
+import ast
+from pathlib import Path
+
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils import _engine, _mask
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._mask import MASK, mask_data, mask_text
-from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils import _sync_report
+from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils import _drift_report, _sync_report
+
+COLLECTION = Path(__file__).resolve().parents[4]
 
 ZABBIX_TOKEN = "0123456789abcdef" * 4
 
@@ -37,7 +42,15 @@ def test_mask_data_masks_values_not_keys() -> None:
     assert mask_data(data, ["psk-value-123"]) == {"tls_psk": MASK, "errors": [f"bad {MASK}"]}
 
 
-def test_engine_and_report_use_the_same_function() -> None:
-    assert _engine.mask_text is _mask.mask_text
-    assert _sync_report.mask_text is _mask.mask_text
-    assert _sync.MASK == _sync_report.MASK == MASK
+def test_engine_and_reports_use_the_same_function() -> None:
+    assert _engine.mask_text is _sync_report.mask_text is _drift_report.mask_text is _mask.mask_text
+
+
+def test_masking_is_defined_once() -> None:
+    """No module but _mask.py defines a masking function (issue 12: there were two mask_text)."""
+    defined = {}
+    for path in sorted((COLLECTION / "plugins").rglob("*.py")) + sorted((COLLECTION / "extensions").rglob("*.py")):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.FunctionDef) and "mask" in node.name.lower():
+                defined.setdefault(str(path.relative_to(COLLECTION)), []).append(node.name)
+    assert defined == {"plugins/module_utils/_mask.py": ["masked", "mask_text", "mask_data"]}

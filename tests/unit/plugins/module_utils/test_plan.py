@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The pure core: normalise the desired state and Zabbix's answer, diff, build parameters."""
+"""The pure core: normalise the desired state and Zabbix's answer, plan (diff, host.create/host.update parameters)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.netbox_zabbix.sync.plugins.module_utils import _sync as s
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._codes import SNMP_AUTH_PROTOCOL, SNMP_PRIV_PROTOCOL
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._host_model import Desired, HostError, Ref
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._host_spec import host_argument_spec
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._lookups import Catalog, Index, needed_lookups
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._mask import MASK_NEW
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._normalise import normalise_current, normalise_desired
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._plan import plan_host
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._engine import validate_host_options
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import VersionProfile
 
@@ -22,18 +28,18 @@ P70 = VersionProfile("7.0.22")
 PSK = "00112233445566778899aabbccddeeff"
 
 
-def desired(profile: VersionProfile = P70, **options: t.Any) -> s.Desired:
+def desired(profile: VersionProfile = P70, **options: t.Any) -> Desired:
     options.setdefault("host", "web01")
     params, errors = validate_host_options(options)
     assert not errors, errors
-    return s.normalise_desired(params, profile)
+    return normalise_desired(params, profile)
 
 
 TEMPLATES = {"10564": ("ICMP Ping", "ICMP Ping"), "10700": ("tpl_web", "Web server")}
 
 
-def catalog() -> s.Catalog:
-    cat = s.Catalog()
+def catalog() -> Catalog:
+    cat = Catalog()
     for gid, name in {"2": "Linux servers", "21": "NB Core", "22": "NB Edge"}.items():
         cat.groups.add(gid, name)
     for tid, (host, name) in TEMPLATES.items():
@@ -46,9 +52,9 @@ def catalog() -> s.Catalog:
     return cat
 
 
-def render(state: s.Desired, profile: VersionProfile, cat: s.Catalog, hostid: str = "10500") -> dict[str, t.Any]:
+def render(state: Desired, profile: VersionProfile, cat: Catalog, hostid: str = "10500") -> dict[str, t.Any]:
     """What host.get would return after Zabbix stored this desired state (test oracle)."""
-    plan = s.plan_host(state, None, cat, profile)
+    plan = plan_host(state, None, cat, profile)
     params = plan.params
     zhost: dict[str, t.Any] = {
         "hostid": hostid, "host": state.host, "name": params.get("name", state.host), "description": params.get("description", ""),
@@ -105,7 +111,7 @@ FULL = dict(
 def test_create_then_noop(profile: VersionProfile) -> None:
     state = desired(profile, **FULL)
     cat = catalog()
-    plan = s.plan_host(state, None, cat, profile)
+    plan = plan_host(state, None, cat, profile)
     assert plan.action == "create"
     assert plan.params["host"] == "web01"
     assert plan.params["groups"] == [{"groupid": "21"}, {"groupid": "22"}]
@@ -120,7 +126,7 @@ def test_create_then_noop(profile: VersionProfile) -> None:
     assert [a["ip"] for a in agents] == ["192.0.2.11", "192.0.2.10"] and [a["main"] for a in agents] == ["1", "0"]
     assert ("max_repetitions" in plan.params["interfaces"][2]["details"]) is profile.is_7
 
-    again = s.plan_host(state, render(state, profile, cat), cat, profile)
+    again = plan_host(state, render(state, profile, cat), cat, profile)
     assert again.action == "unchanged", again.changed_fields
     assert again.params == {}
 
@@ -130,7 +136,7 @@ def test_update_carries_only_what_changed() -> None:
     state = desired(**FULL)
     zhost = render(state, P70, cat)
     changed = desired(**{**FULL, "status": "disabled", "tags": [{"tag": "site", "value": "dc2"}]})
-    plan = s.plan_host(changed, zhost, cat, P70)
+    plan = plan_host(changed, zhost, cat, P70)
     assert plan.action == "update"
     assert plan.changed_fields == ["status", "tags"]
     assert plan.params == {"hostid": "10500", "status": "1", "tags": [{"tag": "site", "value": "dc2"}]}
@@ -140,7 +146,7 @@ def test_update_carries_only_what_changed() -> None:
 def test_unmanaged_fields_are_left_alone() -> None:
     cat = catalog()
     zhost = render(desired(**FULL), P70, cat)
-    plan = s.plan_host(desired(host="web01", description="new"), zhost, cat, P70)
+    plan = plan_host(desired(host="web01", description="new"), zhost, cat, P70)
     assert plan.params == {"hostid": "10500", "description": "new"}
     assert set(plan.before) == {"description"}
 
@@ -150,7 +156,7 @@ def test_interfaces_updated_in_place_keep_ids() -> None:
     zhost = render(desired(**FULL), P70, cat)
     ifaces = [dict(i) for i in FULL["interfaces"]]
     ifaces[1] = dict(ifaces[1], ip="192.0.2.99")
-    plan = s.plan_host(desired(**{**FULL, "interfaces": ifaces}), zhost, cat, P70)
+    plan = plan_host(desired(**{**FULL, "interfaces": ifaces}), zhost, cat, P70)
     assert plan.changed_fields == ["interfaces"]
     ids = [i.get("interfaceid") for i in plan.params["interfaces"]]
     assert ids == ["900", "901", "902", "903"]
@@ -161,16 +167,16 @@ def test_removed_interface_is_dropped_new_one_has_no_id() -> None:
     cat = catalog()
     zhost = render(desired(**FULL), P70, cat)
     ifaces = [FULL["interfaces"][1], {"type": "ipmi", "ip": "192.0.2.50"}]
-    plan = s.plan_host(desired(**{**FULL, "interfaces": ifaces}), zhost, cat, P70)
+    plan = plan_host(desired(**{**FULL, "interfaces": ifaces}), zhost, cat, P70)
     assert [i.get("interfaceid") for i in plan.params["interfaces"]] == ["900", None]
 
 
 def test_templates_unlink_by_default_clear_on_request() -> None:
     cat = catalog()
     zhost = render(desired(**FULL), P70, cat)
-    plan = s.plan_host(desired(**{**FULL, "templates": ["ICMP Ping"]}), zhost, cat, P70)
+    plan = plan_host(desired(**{**FULL, "templates": ["ICMP Ping"]}), zhost, cat, P70)
     assert plan.params == {"hostid": "10500", "templates": [{"templateid": "10564"}]}
-    plan = s.plan_host(desired(**{**FULL, "templates": ["ICMP Ping"], "clear_removed_templates": True}), zhost, cat, P70)
+    plan = plan_host(desired(**{**FULL, "templates": ["ICMP Ping"], "clear_removed_templates": True}), zhost, cat, P70)
     assert plan.params["templates_clear"] == [{"templateid": "10700"}]
 
 
@@ -179,19 +185,19 @@ def test_write_only_secrets_on_create_only() -> None:
     zhost = render(desired(**FULL), P70, cat)
     # another PSK value and another secret macro value: not detectable, not written
     other = {**FULL, "tls_psk": "ff" * 16, "macros": [{"macro": "{$PASS}", "value": "other", "type": "secret"}, {"macro": "{$TEXT}", "value": "t"}]}
-    assert s.plan_host(desired(**other), zhost, cat, P70).action == "unchanged"
-    plan = s.plan_host(desired(**{**other, "update_secrets": "always"}), zhost, cat, P70)
+    assert plan_host(desired(**other), zhost, cat, P70).action == "unchanged"
+    plan = plan_host(desired(**{**other, "update_secrets": "always"}), zhost, cat, P70)
     assert plan.action == "update"
     assert {"macros", "tls_psk"} <= set(plan.changed_fields)
     assert plan.params["tls_psk"] == "ff" * 16 and plan.params["tls_psk_identity"] == "web01-id"
-    assert plan.after["tls_psk"] == s.MASK_NEW
+    assert plan.after["tls_psk"] == MASK_NEW
 
 
 def test_new_secret_macro_is_written() -> None:
     cat = catalog()
     zhost = render(desired(**FULL), P70, cat)
     macros = FULL["macros"] + [{"macro": "{$NEW}", "value": "brand-new-secret", "type": "secret"}]
-    plan = s.plan_host(desired(**{**FULL, "macros": macros}), zhost, cat, P70)
+    plan = plan_host(desired(**{**FULL, "macros": macros}), zhost, cat, P70)
     assert plan.changed_fields == ["macros"]
     sent = {m["macro"]: m for m in plan.params["macros"]}
     assert sent["{$NEW}"]["value"] == "brand-new-secret" and "hostmacroid" not in sent["{$NEW}"]
@@ -201,7 +207,7 @@ def test_new_secret_macro_is_written() -> None:
 def test_tls_change_does_not_resend_the_psk() -> None:
     cat = catalog()
     zhost = render(desired(**FULL), P70, cat)
-    plan = s.plan_host(desired(**{**FULL, "tls_accept": ["psk", "certificate"]}), zhost, cat, P70)
+    plan = plan_host(desired(**{**FULL, "tls_accept": ["psk", "certificate"]}), zhost, cat, P70)
     assert plan.params == {"hostid": "10500", "tls_accept": 6}
 
 
@@ -209,7 +215,7 @@ def test_psk_newly_enabled_is_written() -> None:
     cat = catalog()
     base = {k: v for k, v in FULL.items() if not k.startswith("tls")}
     zhost = render(desired(**base), P70, cat)
-    plan = s.plan_host(desired(**dict(base, tls_connect="psk", tls_accept=["psk"], tls_psk_identity="id", tls_psk=PSK)), zhost, cat, P70)
+    plan = plan_host(desired(**dict(base, tls_connect="psk", tls_accept=["psk"], tls_psk_identity="id", tls_psk=PSK)), zhost, cat, P70)
     assert plan.params["tls_psk"] == PSK and plan.params["tls_connect"] == 2
 
 
@@ -224,8 +230,8 @@ def test_psk_newly_enabled_is_written() -> None:
 )
 def test_unresolvable_references_name_the_field(options: dict[str, t.Any], field: str, text: str) -> None:
     options.setdefault("host_groups", ["NB Core"])
-    with pytest.raises(s.HostError) as err:
-        s.plan_host(desired(**options), None, catalog(), P70)
+    with pytest.raises(HostError) as err:
+        plan_host(desired(**options), None, catalog(), P70)
     assert err.value.field == field and text in str(err.value)
 
 
@@ -245,13 +251,13 @@ def test_unresolvable_references_name_the_field(options: dict[str, t.Any], field
     ],
 )
 def test_bad_input_names_the_field(options: dict[str, t.Any], field: str) -> None:
-    with pytest.raises(s.HostError) as err:
+    with pytest.raises(HostError) as err:
         desired(**options)
     assert err.value.field == field
 
 
 def test_proxy_group_on_60_is_a_clear_error() -> None:
-    with pytest.raises(s.HostError, match="proxy_group: proxy groups need Zabbix 7.0"):
+    with pytest.raises(HostError, match="proxy_group: proxy groups need Zabbix 7.0"):
         desired(P60, monitored_by="proxy_group", proxy_group="nb-pg-1")
 
 
@@ -263,41 +269,41 @@ def test_wrong_types_are_reported_by_the_spec() -> None:
 @pytest.mark.parametrize(
     "given_ref, expected",
     [
-        (s.Ref("NB Core", "21", "p"), "21"),  # both agree
-        (s.Ref("NB Core", None, "p"), "21"),  # name only
-        (s.Ref(None, "22", "p"), "22"),  # id only
-        (s.Ref("NB Core", "22", "p"), "21"),  # id of another object, name exists: stale id -> name
-        (s.Ref("Core renamed", "21", "p"), "21"),  # no object with that name: renamed -> id
-        (s.Ref("NB Core", "999", "p"), "21"),  # id from another Zabbix
-        (s.Ref("ghost", "999", "p"), None),
+        (Ref("NB Core", "21", "p"), "21"),  # both agree
+        (Ref("NB Core", None, "p"), "21"),  # name only
+        (Ref(None, "22", "p"), "22"),  # id only
+        (Ref("NB Core", "22", "p"), "21"),  # id of another object, name exists: stale id -> name
+        (Ref("Core renamed", "21", "p"), "21"),  # no object with that name: renamed -> id
+        (Ref("NB Core", "999", "p"), "21"),  # id from another Zabbix
+        (Ref("ghost", "999", "p"), None),
     ],
 )
-def test_id_name_precedence(given_ref: s.Ref, expected: str | None) -> None:
+def test_id_name_precedence(given_ref: Ref, expected: str | None) -> None:
     assert catalog().groups.resolve(given_ref) == expected
 
 
 def test_partial_index_asks_for_a_lookup_only_when_needed() -> None:
-    index = s.Index("host group")
+    index = Index("host group")
     index.add("21", "NB Core")  # what a host.get told
-    assert not index.needs_lookup(s.Ref("NB Core", "99", "p"))
-    assert index.needs_lookup(s.Ref("Other", "21", "p"))  # might exist elsewhere under that name
+    assert not index.needs_lookup(Ref("NB Core", "99", "p"))
+    assert index.needs_lookup(Ref("Other", "21", "p"))  # might exist elsewhere under that name
     index.searched_names.add("Other")
-    assert not index.needs_lookup(s.Ref("Other", "21", "p"))
+    assert not index.needs_lookup(Ref("Other", "21", "p"))
 
 
 def test_unchanged_existing_host_needs_no_lookup() -> None:
     cat = catalog()
     zhost = render(desired(**FULL), P70, cat)
-    fresh = s.Catalog()
+    fresh = Catalog()
     state = desired(**{k: v for k, v in FULL.items() if k not in ("proxy", "monitored_by")})
-    current = s.normalise_current(zhost, P70)
+    current = normalise_current(zhost, P70)
     fresh.learn_host(current)
-    assert not s.needed_lookups(state, current, fresh)
+    assert not needed_lookups(state, current, fresh)
 
 
 def test_diff_masks_secrets_and_names_fields() -> None:
     cat = catalog()
-    plan = s.plan_host(desired(**FULL), None, cat, P70)
+    plan = plan_host(desired(**FULL), None, cat, P70)
     text = json.dumps([plan.before, plan.after, plan.params and "params-not-shown"])
     for secret in (PSK, "macro-secret-1", "authpass-1", "privpass-1"):
         assert secret not in text
@@ -309,17 +315,17 @@ def test_absent() -> None:
     cat = catalog()
     zhost = render(desired(**FULL), P70, cat)
     gone = desired(host="web01", state="absent")
-    assert s.plan_host(gone, zhost, cat, P70).action == "delete"
-    assert s.plan_host(gone, None, cat, P70).action == "unchanged"
+    assert plan_host(gone, zhost, cat, P70).action == "delete"
+    assert plan_host(gone, None, cat, P70).action == "unchanged"
 
 
 def test_create_needs_groups() -> None:
-    with pytest.raises(s.HostError, match="host_groups"):
-        s.plan_host(desired(name="x"), None, catalog(), P70)
+    with pytest.raises(HostError, match="host_groups"):
+        plan_host(desired(name="x"), None, catalog(), P70)
 
 
 def test_missing_groups_created_when_allowed() -> None:
-    plan = s.plan_host(desired(host_groups=["NB Core", "NB New"], create_missing_host_groups=True), None, catalog(), P70)
+    plan = plan_host(desired(host_groups=["NB Core", "NB New"], create_missing_host_groups=True), None, catalog(), P70)
     assert plan.groups_to_create == ["NB New"]
 
 
@@ -327,7 +333,7 @@ def test_monitoring_from_proxy_to_server_60_and_70() -> None:
     cat = catalog()
     for profile in (P60, P70):
         zhost = render(desired(profile, **FULL), profile, cat)
-        plan = s.plan_host(desired(profile, **{**FULL, "monitored_by": "server"}), zhost, cat, profile)
+        plan = plan_host(desired(profile, **{**FULL, "monitored_by": "server"}), zhost, cat, profile)
         assert plan.changed_fields == ["monitored_by", "proxy"]
         expected = {"monitored_by": "0", "proxyid": "0", "proxy_groupid": "0"} if profile.is_7 else {"proxy_hostid": "0"}
         assert {k: plan.params[k] for k in expected} == expected
@@ -336,7 +342,7 @@ def test_monitoring_from_proxy_to_server_60_and_70() -> None:
 def test_proxy_group_on_70() -> None:
     cat = catalog()
     zhost = render(desired(**FULL), P70, cat)
-    plan = s.plan_host(desired(**{**FULL, "monitored_by": "proxy_group", "proxy_group": {"name": "nb-pg-1"}}), zhost, cat, P70)
+    plan = plan_host(desired(**{**FULL, "monitored_by": "proxy_group", "proxy_group": {"name": "nb-pg-1"}}), zhost, cat, P70)
     assert plan.params["monitored_by"] == "2" and plan.params["proxy_groupid"] == "201" and plan.params["proxyid"] == "0"
 
 
@@ -361,8 +367,8 @@ def interface(draw: st.DrawFn) -> dict[str, t.Any]:
         details: dict[str, t.Any] = {"version": version, "bulk": draw(st.booleans())}
         if version == 3:
             details.update(securityname=draw(names), securitylevel=draw(st.sampled_from(["noauthnopriv", "authnopriv", "authpriv"])),
-                           authprotocol=draw(st.sampled_from(sorted(s.AUTH_PROTOCOL))), authpassphrase=draw(secret),
-                           privprotocol=draw(st.sampled_from(sorted(s.PRIV_PROTOCOL))), privpassphrase=draw(secret))
+                           authprotocol=draw(st.sampled_from(sorted(SNMP_AUTH_PROTOCOL))), authpassphrase=draw(secret),
+                           privprotocol=draw(st.sampled_from(sorted(SNMP_PRIV_PROTOCOL))), privpassphrase=draw(secret))
         else:
             details["community"] = draw(values)
         iface["details"] = details
@@ -409,7 +415,7 @@ def test_property_render_then_diff_is_empty(options: dict[str, t.Any], profile: 
     """diff(x, normalise(render(x))) is empty, on both versions."""
     cat = catalog()
     state = desired(profile, **options)
-    plan = s.plan_host(state, render(state, profile, cat), cat, profile)
+    plan = plan_host(state, render(state, profile, cat), cat, profile)
     assert plan.action == "unchanged", (plan.changed_fields, plan.before, plan.after)
 
 
@@ -419,7 +425,7 @@ def test_property_masking_never_leaks_a_secret(options: dict[str, t.Any], other:
     cat = catalog()
     state = desired(P70, **options)
     changed = desired(P70, **dict(other, host=options["host"], update_secrets="always"))
-    for plan in (s.plan_host(state, None, cat, P70), s.plan_host(changed, render(state, P70, cat), cat, P70)):
+    for plan in (plan_host(state, None, cat, P70), plan_host(changed, render(state, P70, cat), cat, P70)):
         shown = json.dumps([plan.before, plan.after])
         for value in state.secrets | changed.secrets:
             assert value not in shown
@@ -430,10 +436,10 @@ def test_changed_readable_passphrase_shows_as_new_value() -> None:
     zhost = render(desired(**FULL), P70, cat)
     ifaces = [dict(i) for i in FULL["interfaces"]]
     ifaces[2] = dict(ifaces[2], details=dict(ifaces[2]["details"], authpassphrase="another-pass"))
-    plan = s.plan_host(desired(**{**FULL, "interfaces": ifaces}), zhost, cat, P70)
+    plan = plan_host(desired(**{**FULL, "interfaces": ifaces}), zhost, cat, P70)
     assert plan.changed_fields == ["interfaces"]
     snmp_after = next(i for i in plan.after["interfaces"] if i["type"] == "snmp")
-    assert snmp_after["details"]["authpassphrase"] == s.MASK_NEW
+    assert snmp_after["details"]["authpassphrase"] == MASK_NEW
     assert "another-pass" not in json.dumps([plan.before, plan.after])
 
 
@@ -444,7 +450,7 @@ def test_property_fast_validation_equals_the_argument_spec(options: dict[str, t.
 
     from ansible_collections.netbox_zabbix.sync.plugins.module_utils import _engine
 
-    spec = s.host_argument_spec(with_defaults)
+    spec = host_argument_spec(with_defaults)
     fast = _engine._fast_validate(spec, options)
     assert fast is not None
     assert fast == ArgumentSpecValidator(spec).validate(dict(options)).validated_parameters
@@ -465,7 +471,7 @@ def test_property_fast_validation_equals_the_argument_spec(options: dict[str, t.
 def test_unusual_input_takes_the_full_validator(options: dict[str, t.Any]) -> None:
     from ansible_collections.netbox_zabbix.sync.plugins.module_utils import _engine
 
-    assert _engine._fast_validate(s.host_argument_spec(False), options) is None
+    assert _engine._fast_validate(host_argument_spec(False), options) is None
 
 
 # -- the round trip against what the real Zabbix answered --------------------------------
@@ -478,10 +484,10 @@ def recorded(version: str) -> dict[str, t.Any]:
     return json.loads((REAL / f"readback-{version}.json").read_text())
 
 
-def catalog_of(recording: dict[str, t.Any], profile: VersionProfile) -> s.Catalog:
+def catalog_of(recording: dict[str, t.Any], profile: VersionProfile) -> Catalog:
     """The catalog the engine would read from that Zabbix (ids as it answered them)."""
     host = recording["host"]
-    cat = s.Catalog()
+    cat = Catalog()
     for group in host["hostgroups" if profile.is_7 else "groups"]:
         cat.groups.add(group["groupid"], group["name"])
     for template in host["parentTemplates"]:
@@ -499,7 +505,7 @@ def test_real_readback_is_unchanged(version: str, profile: VersionProfile) -> No
     recording = recorded(version)
     state_options = json.loads((REAL / "readback-state.json").read_text())
     state = desired(profile, **state_options)
-    plan = s.plan_host(state, recording["host"], catalog_of(recording, profile), profile)
+    plan = plan_host(state, recording["host"], catalog_of(recording, profile), profile)
     assert plan.action == "unchanged", (plan.changed_fields, plan.before, plan.after)
 
 
@@ -515,11 +521,11 @@ def test_real_readback_shows_each_drift(version: str, profile: VersionProfile) -
         "macros": [base["macros"][0], {"macro": "{$text}", "value": "u", "description": "a text macro"}],
     }
     for field, value in changes.items():
-        plan = s.plan_host(desired(profile, **{**base, field: value}), recording["host"], cat, profile)
+        plan = plan_host(desired(profile, **{**base, field: value}), recording["host"], cat, profile)
         assert plan.action == "update" and field in plan.changed_fields, (field, plan.changed_fields)
     snmp = [dict(i) for i in base["interfaces"]]
     snmp[2] = dict(snmp[2], details=dict(snmp[2]["details"], securitylevel="authnopriv"))
-    plan = s.plan_host(desired(profile, **{**base, "interfaces": snmp}), recording["host"], cat, profile)
+    plan = plan_host(desired(profile, **{**base, "interfaces": snmp}), recording["host"], cat, profile)
     assert plan.changed_fields == ["interfaces"], plan.changed_fields
 
 
