@@ -288,7 +288,8 @@ def generated_cases(count: int) -> list[dict[str, t.Any]]:
 
     secret = st.from_regex(r"\ASEKRIT[a-z]{8}\Z")
     group_ref = st.one_of(st.sampled_from(["NB Core", "NB Edge", "Linux servers"]), st.sampled_from(["NB Core", "NB Edge", "No such group"]),
-                          st.fixed_dictionaries({"name": st.sampled_from(["NB Core", "NB Core", "Gone"]), "groupid": st.sampled_from(["21", "22", "999", "", None])}),
+                          st.fixed_dictionaries({"name": st.sampled_from(["NB Core", "NB Core", "Gone"]),
+                                                 "groupid": st.sampled_from(["21", "22", "999", "", None])}),
                           st.fixed_dictionaries({"groupid": st.sampled_from(["22", "21", "2", "12345"])}))
     template_ref = st.one_of(st.sampled_from(["ICMP Ping", "Web server", "tpl_web"]), st.sampled_from(["ICMP Ping", "No such template"]),
                              st.fixed_dictionaries({"name": st.sampled_from(["ICMP Ping", "Gone"]), "templateid": st.sampled_from(["10564", "1", None])}),
@@ -299,19 +300,23 @@ def generated_cases(count: int) -> list[dict[str, t.Any]]:
         st.fixed_dictionaries({"version": st.just(3), "securityname": st.sampled_from(["user", "user", "user", ""])},
                               optional={"securitylevel": st.sampled_from(["noauthnopriv", "authnopriv", "authpriv"]), "contextname": st.sampled_from(["", "c"]),
                                         "authpassphrase": secret, "privpassphrase": secret, "max_repetitions": st.integers(1, 50),
-                                        "authprotocol": st.sampled_from(["md5", "sha256", "sha512"]), "privprotocol": st.sampled_from(["des", "aes256", "aes256c"])}),
+                                        "authprotocol": st.sampled_from(["md5", "sha256", "sha512"]),
+                                        "privprotocol": st.sampled_from(["des", "aes256", "aes256c"])}),
     )
     interface = st.one_of(
-        st.fixed_dictionaries({"type": st.sampled_from(["agent", "ipmi", "jmx"]), "ip": st.sampled_from(["192.0.2.7", "2001:db8::1", "{$HOST_IP}", "192.0.2.7", "2001:db8::1", "999.1.1.1"])},
+        st.fixed_dictionaries({"type": st.sampled_from(["agent", "ipmi", "jmx"]),
+                               "ip": st.sampled_from(["192.0.2.7", "2001:db8::1", "{$HOST_IP}", "192.0.2.7", "2001:db8::1", "999.1.1.1"])},
                               optional={"port": st.sampled_from(["10050", "{$AGENT_PORT}", "10051", "10050", "10051", "", "70000"]), "main": st.booleans(),
                                         "interfaceid": st.sampled_from(["900", "901", "902", "950", None, "900", "901", "x"])}),
-        st.fixed_dictionaries({"type": st.sampled_from(["agent", "jmx"]), "useip": st.just(False), "dns": st.sampled_from(["h.example.net", "h.example.net", "h.example.net", ""])},
+        st.fixed_dictionaries({"type": st.sampled_from(["agent", "jmx"]), "useip": st.just(False),
+                               "dns": st.sampled_from(["h.example.net", "h.example.net", "h.example.net", ""])},
                               optional={"main": st.booleans()}),
         st.fixed_dictionaries({"type": st.just("snmp"), "ip": st.just("192.0.2.9")},
                               optional={"details": details, "main": st.booleans(), "interfaceid": st.sampled_from(["900", "901", "903"]),
                                         "port": st.sampled_from(["161", "1161"])}),
     )
-    macro = st.fixed_dictionaries({"macro": st.sampled_from(["{$A}", "{$a:ctx}", "{$B:Ctx}", "{$c}", "{$A}", "{$c}", "A"]), "value": st.one_of(secret, st.text(max_size=4))},
+    macro = st.fixed_dictionaries({"macro": st.sampled_from(["{$A}", "{$a:ctx}", "{$B:Ctx}", "{$c}", "{$A}", "{$c}", "A"]),
+                                   "value": st.one_of(secret, st.text(max_size=4))},
                                   optional={"type": st.sampled_from(["text", "secret", "vault"]), "description": st.sampled_from(["", "d"])})
     optional = {
         "hostid": st.sampled_from(["10500", "0", "", "10500", "10501", "12x"]),
@@ -326,7 +331,8 @@ def generated_cases(count: int) -> list[dict[str, t.Any]]:
         "monitored_by": st.sampled_from(["server", "proxy", "proxy", "proxy_group"]),
         "proxy": st.one_of(st.sampled_from(["nb-proxy-1", "nb-proxy-2", "no-proxy"]), st.fixed_dictionaries({"proxyid": st.sampled_from(["101", "9"])})),
         "proxy_group": st.sampled_from(["nb-pg-1", "nb-pg-2", "no-pg"]),
-        "tags": st.lists(st.fixed_dictionaries({"tag": st.sampled_from(["site", "role", "Site"])}, optional={"value": st.sampled_from(["", "dc1", "dc2"])}), max_size=3),
+        "tags": st.lists(st.fixed_dictionaries({"tag": st.sampled_from(["site", "role", "Site"])},
+                                               optional={"value": st.sampled_from(["", "dc1", "dc2"])}), max_size=3),
         "macros": st.lists(macro, min_size=1, max_size=3),
         "inventory_mode": st.sampled_from(["disabled", "manual", "automatic"]),
         "inventory": st.dictionaries(st.sampled_from(["location", "os", "notes"]), st.sampled_from(["", "x", "dc1", None]), max_size=3),
