@@ -46,6 +46,8 @@ from ansible_collections.netbox_zabbix.sync.plugins.module_utils._mask import MA
 class Normalising:
     """One desired state being normalised: the host name, the Zabbix version, secrets found."""
 
+    __slots__ = ("host", "profile", "secrets")
+
     def __init__(self, host: str, profile: t.Any) -> None:
         self.host = host
         self.profile = profile
@@ -54,6 +56,10 @@ class Normalising:
 
 class Planning:
     """One host being planned; collects the diff (before/after), changed fields and params."""
+
+    # slots: planning runs for every host of a run, and reads these many times
+    __slots__ = ("desired", "fields", "current", "catalog", "profile", "creating", "always", "before", "after", "changed",
+                 "params", "groups_to_create", "interfaceids")
 
     def __init__(self, desired: Desired, current: dict[str, t.Any] | None, catalog: Catalog, profile: t.Any) -> None:
         self.desired = desired
@@ -133,8 +139,11 @@ class Scalar(Field):
         self.option = option
         self.options = (option,)
         self.codes = codes
-        self.zabbix_default = zabbix_default
         self.normalise = normalise
+        if read is None and codes is not None:
+            read = lambda zhost: name_of(codes, zhost.get(option, zabbix_default))  # noqa: E731
+        elif read is None:
+            read = lambda zhost: str(zhost.get(option) or "")  # noqa: E731
         self.read = read
 
     def desired(self, params: t.Mapping[str, t.Any], fields: dict[str, t.Any], run: Normalising) -> None:
@@ -148,20 +157,18 @@ class Scalar(Field):
         fields[self.option] = value
 
     def current(self, zhost: t.Mapping[str, t.Any], profile: t.Any, current: dict[str, t.Any]) -> None:
-        if self.read is not None:
-            current[self.option] = self.read(zhost)
-        elif self.codes is not None:
-            current[self.option] = name_of(self.codes, zhost.get(self.option, self.zabbix_default))
-        else:
-            current[self.option] = str(zhost.get(self.option) or "")
+        current[self.option] = self.read(zhost)
 
     def plan(self, run: Planning) -> None:
         option = self.option
-        if option not in run.fields:
+        fields = run.fields
+        if option not in fields:
             return
-        want, have = run.fields[option], run.cur(option)
-        run.show(option, have, want, want != have)
-        if want != have:
+        want = fields[option]
+        have = None if run.current is None else run.current[option]
+        changed = want != have
+        run.show(option, have, want, changed)
+        if changed:
             run.params[option] = self.codes.get(want, want) if self.codes else want
 
 

@@ -22,6 +22,10 @@ from ansible_collections.netbox_zabbix.sync.plugins.module_utils._host_model imp
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._host_spec import BEHAVIOUR_DEFAULTS
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._option_values import zabbix_id
 
+# bound once: these run for every host of a run
+_NORMALISERS = tuple(entry.desired for entry in FIELDS)
+_READERS = tuple(entry.current for entry in FIELDS)
+
 
 def normalise_desired(params: t.Mapping[str, t.Any], profile: t.Any, defaults: t.Mapping[str, t.Any] | None = None) -> Desired:
     """Validated options -> Desired; raises HostError naming the field on bad input."""
@@ -44,8 +48,9 @@ def normalise_desired(params: t.Mapping[str, t.Any], profile: t.Any, defaults: t
     if desired.state == "absent":
         return desired
     run = Normalising(host, profile)
-    for entry in FIELDS:
-        entry.desired(params, desired.fields, run)
+    fields = desired.fields
+    for normalise in _NORMALISERS:
+        normalise(params, fields, run)
     desired.secrets = frozenset(s for s in run.secrets if s)
     return desired
 
@@ -53,6 +58,6 @@ def normalise_desired(params: t.Mapping[str, t.Any], profile: t.Any, defaults: t
 def normalise_current(zhost: t.Mapping[str, t.Any], profile: t.Any) -> dict[str, t.Any]:
     """A host.get object -> canonical fields (refs carry both name and ID)."""
     current: dict[str, t.Any] = {"hostid": str(zhost["hostid"])}
-    for entry in FIELDS:
-        entry.current(zhost, profile, current)
+    for read in _READERS:
+        read(zhost, profile, current)
     return current

@@ -22,6 +22,9 @@ from ansible_collections.netbox_zabbix.sync.plugins.module_utils._host_model imp
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._lookups import Catalog
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._normalise import normalise_current
 
+# bound once: this runs for every host of a run
+_COMPARERS = tuple(entry.plan for entry in COMPARED)
+
 
 def plan_host(
     desired: Desired, zhost: t.Mapping[str, t.Any] | None, catalog: Catalog, profile: t.Any, current: dict[str, t.Any] | None = None
@@ -44,8 +47,8 @@ def plan_host(
     if current is not None:
         catalog.learn_host(current)
     run = Planning(desired, current, catalog, profile)
-    for entry in COMPARED:
-        entry.plan(run)
+    for compare in _COMPARERS:
+        compare(run)
 
     fields = desired.fields
     if current is None:
