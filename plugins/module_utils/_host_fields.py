@@ -123,6 +123,14 @@ class HostName(Field):
             run.params["host"] = run.desired.host
 
 
+def _coded_reader(option: str, codes: dict[str, str], default: str) -> t.Callable[[t.Mapping[str, t.Any]], str]:
+    return lambda zhost: name_of(codes, zhost.get(option, default))
+
+
+def _text_reader(option: str) -> t.Callable[[t.Mapping[str, t.Any]], str]:
+    return lambda zhost: str(zhost.get(option) or "")
+
+
 class Scalar(Field):
     """A plain value, compared as it is; ``codes`` turns the name into what Zabbix stores."""
 
@@ -140,10 +148,8 @@ class Scalar(Field):
         self.options = (option,)
         self.codes = codes
         self.normalise = normalise
-        if read is None and codes is not None:
-            read = lambda zhost: name_of(codes, zhost.get(option, zabbix_default))  # noqa: E731
-        elif read is None:
-            read = lambda zhost: str(zhost.get(option) or "")  # noqa: E731
+        if read is None:
+            read = _coded_reader(option, codes, zabbix_default) if codes is not None else _text_reader(option)
         self.read = read
 
     def desired(self, params: t.Mapping[str, t.Any], fields: dict[str, t.Any], run: Normalising) -> None:
