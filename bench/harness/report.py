@@ -22,10 +22,8 @@ def medians(results: list[dict[str, Any]]) -> dict[tuple[str, str, int], dict[st
             groups[(entry["tool"], entry["scenario"], entry["size"])].append(entry)
     out = {}
     for key, entries in groups.items():
-        if key[1] == "create":
-            # Only the first create is a first sync: a repeated one (Zabbix reset, NetBox not)
-            # finds the host IDs already written back to NetBox.
-            entries = [e for e in entries if e.get("tag") == "r0"] or entries[:1]
+        # Every create is a first sync: before each one the harness resets Zabbix and clears the
+        # host IDs and interface IDs written back to NetBox (Stack.reset_zabbix).
         out[key] = {
             "seconds": statistics.median(e["seconds"] for e in entries),
             "runs": len(entries),
