@@ -214,7 +214,16 @@ def reproduce_command(meta: dict[str, Any]) -> str:
     if meta.get("parts"):  # merged from separate runs: each run's command
         return " ; ".join(reproduce_command(part) for part in meta["parts"])
     if meta.get("argv") is not None:
-        return shlex.join(["bench/run.sh", *meta["argv"]])
+        # --stack-dir (added by run.sh) and --output are where this machine keeps things, not what was measured
+        argv, skip = [], False
+        for arg in meta["argv"]:
+            if skip:
+                skip = False
+            elif arg in ("--stack-dir", "--output"):
+                skip = True
+            elif not arg.startswith(("--stack-dir=", "--output=")):
+                argv.append(arg)
+        return shlex.join(["bench/run.sh", *argv])
     words = ["bench/run.sh", "--sizes", ",".join(map(str, meta["sizes"])), "--tools", ",".join(meta["tools"]),
              "--runs", str(meta["runs"]), "--zabbix", str(meta["zabbix"])]
     if meta.get("quick"):
