@@ -22,10 +22,8 @@ def medians(results: list[dict[str, Any]]) -> dict[tuple[str, str, int], dict[st
             groups[(entry["tool"], entry["scenario"], entry["size"])].append(entry)
     out = {}
     for key, entries in groups.items():
-        if key[1] == "create":
-            # Only the first create is a first sync: a repeated one (Zabbix reset, NetBox not)
-            # finds the host IDs already written back to NetBox.
-            entries = [e for e in entries if e.get("tag") == "r0"] or entries[:1]
+        # Every create is a first sync: before each one the harness resets Zabbix and clears the
+        # host IDs and interface IDs written back to NetBox (Stack.reset_zabbix).
         out[key] = {
             "seconds": statistics.median(e["seconds"] for e in entries),
             "runs": len(entries),
@@ -216,7 +214,16 @@ def reproduce_command(meta: dict[str, Any]) -> str:
     if meta.get("parts"):  # merged from separate runs: each run's command
         return " ; ".join(reproduce_command(part) for part in meta["parts"])
     if meta.get("argv") is not None:
-        return shlex.join(["bench/run.sh", *meta["argv"]])
+        # --stack-dir (added by run.sh) and --output are where this machine keeps things, not what was measured
+        argv, skip = [], False
+        for arg in meta["argv"]:
+            if skip:
+                skip = False
+            elif arg in ("--stack-dir", "--output"):
+                skip = True
+            elif not arg.startswith(("--stack-dir=", "--output=")):
+                argv.append(arg)
+        return shlex.join(["bench/run.sh", *argv])
     words = ["bench/run.sh", "--sizes", ",".join(map(str, meta["sizes"])), "--tools", ",".join(meta["tools"]),
              "--runs", str(meta["runs"]), "--zabbix", str(meta["zabbix"])]
     if meta.get("quick"):

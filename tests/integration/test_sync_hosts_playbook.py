@@ -290,6 +290,39 @@ def test_per_host_mode(stack: Stack) -> None:
     host_events = [event for event in events if event["event"] == "host"]
     assert len(host_events) == COUNT + BROKEN and all("duration" in event for event in host_events)
     assert {event["action"] for event in host_events if "broken" in event["host"]} == {"failed"}
+    # -e picks the per-host play, which imports the role: no include_role task per host
+    banners = play_banners(result.stdout)
+    assert banners[BATCH_PLAY] == "skipping: no hosts matched", banners
+    assert banners[PER_HOST_PLAY] != "skipping: no hosts matched", banners
+    assert "TASK [Run the SyncHostsNow job]" not in result.stdout
+
+
+def test_per_host_mode_set_in_inventory_vars(stack: Stack) -> None:
+    """sync_hosts_batch=false from inventory vars (not visible when the plays start): the batch
+    play still runs each host in its own task, through the role's per-host include."""
+    group_vars = stack.tmp / "per_host_vars.yml"
+    group_vars.write_text(json.dumps({"all": {"vars": {"sync_hosts_batch": False}}}))
+    result, events = stack.play("-i", str(group_vars), "-e", "sync_hosts_fail_on_error=false")
+    assert result.returncode == 0, explain(result)
+    summary = summary_of(events)
+    assert (summary["total"], summary["unchanged"], summary["failed"], summary["changed"]) == (
+        COUNT + BROKEN, COUNT, BROKEN, 0), summary
+    host_events = [event for event in events if event["event"] == "host"]
+    assert len(host_events) == COUNT + BROKEN and all("duration" in event for event in host_events)
+    banners = play_banners(result.stdout)
+    assert banners[PER_HOST_PLAY] == "skipping: no hosts matched", banners
+    assert "TASK [Run the SyncHostsNow job]" in result.stdout
+
+
+BATCH_PLAY = "Sync NetBox HostConfigs to Zabbix, all hosts in one task (batch mode)"
+PER_HOST_PLAY = "Sync NetBox HostConfigs to Zabbix, each host in its own task (per-host mode)"
+
+
+def play_banners(stdout: str) -> dict[str, str]:
+    """PLAY name -> the first line after its banner ('skipping: no hosts matched' or a task banner)."""
+    lines = [line for line in stdout.splitlines() if line.strip()]
+    return {line[len("PLAY ["):line.index("]")]: (lines[i + 1] if i + 1 < len(lines) else "")
+            for i, line in enumerate(lines) if line.startswith("PLAY [")}
 
 
 def test_orphans_report_cap_and_delete(stack: Stack) -> None:
