@@ -405,15 +405,14 @@ def run_size(size: int, args: argparse.Namespace, stack: Stack, api: Any, major:
     if per_host and size > args.per_host_max:
         log(f"  per-host mode: skipped at N={size} (largest N for it: {args.per_host_max})")
     elif per_host:
-        run_per_host(ctx, per_host, args, api, stack, rec, cheap)
+        run_per_host(ctx, per_host, args, api, stack, rec)
 
 
-def run_per_host(ctx: Context, names: list[str], args: argparse.Namespace, api: Any, stack: Stack, rec: Recorder,
-                 cheap: bool) -> None:
+def run_per_host(ctx: Context, names: list[str], args: argparse.Namespace, api: Any, stack: Stack, rec: Recorder) -> None:
     """Per-host mode against Ansible's floor. The floor runs right before each per-host tool,
     so that both see the same load on this shared machine; the report takes the median of all
     its runs."""
-    runs = args.runs if cheap else 1
+    runs = args.runs  # per-host mode runs only up to --per-host-max
     scenarios = [s for s in args.per_host_scenarios.split(",") if s]
     floor = make_tools(["set_fact_floor"], [])[0] if "set_fact_floor" in names else None
     tools = make_tools([n for n in names if n != "set_fact_floor"], [])
