@@ -11,13 +11,18 @@
 
 * ``NetBoxOptions.from_module_params(params)`` / ``NetBoxOptions.from_plugin(plugin)``: the
   same options (``OPTION_NAMES``) from a module's params or a plugin's ``get_option``.
-* ``NetBoxClient``: a pynetbox ``Api`` sharing one requests session (keep-alive, TLS
-  verification, default timeout, request counter), plus the reads and writes the
-  collection needs. Reads are plain JSON (no pynetbox ``Record`` per row: at 10,000 rows
-  that costs seconds) and every list call sends ``ordering=id`` (NetBox 4.3.5+ answers 500
-  to an unordered page).
-* Every failure is a ``NetBoxError`` with a message that names what was tried and never
-  carries the token.
+* ``NetBoxClient``: a pynetbox ``Api`` whose ``http_session`` is ours (keep-alive pool sized
+  for ``max_workers``, TLS verification, a default timeout, for which pynetbox has no
+  option, and a request counter), the plugin's endpoints as a pynetbox ``App``, and the reads
+  and writes the collection needs. Every request is a pynetbox ``Request``: reads use its
+  limit/offset paging, which yields plain dicts (a ``Record`` per row costs several times
+  the CPU at 10,000 rows: docs/architecture.md), always with ``ordering=id`` (NetBox 4.3.5+
+  answers 500 to an unordered page); writes are its ``patch``/``post``. Ours on top: the
+  page plan (pages in parallel, each handed over as it arrives), retries of dropped reads,
+  one bound on the requests in flight.
+* Every failure (pynetbox's ``RequestError``, ``ContentError``, ``AllocationError``, or a
+  transport error from requests) is a ``NetBoxError`` with a message that names what was
+  tried and never carries the token.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from urllib.parse import urlencode
 
 try:
     import requests
+    from requests.adapters import HTTPAdapter
 
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
@@ -42,6 +48,7 @@ except ImportError as exc:  # pragma: no cover - depends on the controller
 try:
     import pynetbox
     from pynetbox.core.app import App
+    from pynetbox.core.query import AllocationError, ContentError, Request, RequestError
 
     HAS_PYNETBOX = True
     PYNETBOX_IMPORT_ERROR = None
@@ -58,6 +65,7 @@ DEFAULT_MAX_WORKERS = 4
 DEFAULT_MAX_URL_LENGTH = 3800
 GET_ATTEMPTS = 3
 RETRY_DELAY = 0.5  # seconds, times the attempt number
+RETRY_STATUSES = (502, 503, 504)  # a proxy in front of NetBox, or gunicorn restarting a worker
 # The connection options every module and plugin takes (the _netbox doc fragment), plus the
 # inventory plugin's two tuning options.
 OPTION_NAMES = ("netbox_url", "netbox_token", "netbox_validate_certs", "netbox_timeout", "max_workers", "page_size")
@@ -148,7 +156,7 @@ def _bool(value: t.Any, default: bool) -> bool:
 
 def _session_class() -> type:
     class CountingSession(requests.Session):
-        """A session with a default timeout and a thread-safe request counter."""
+        """pynetbox's ``http_session``: a default timeout and a thread-safe request counter."""
 
         def __init__(self, timeout: float) -> None:
             super().__init__()
@@ -157,6 +165,7 @@ def _session_class() -> type:
             self.request_count = 0
 
         def request(self, method, url, *args, **kwargs):  # type: ignore[override]
+            # pynetbox calls session.get/patch/post without a timeout: every request gets ours
             kwargs.setdefault("timeout", self.default_timeout)
             # Per request, because requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override
             # a session-wide verify=False (merge_environment_settings), but not this one.
@@ -169,7 +178,7 @@ def _session_class() -> type:
 
 
 class NetBoxClient:
-    """pynetbox ``Api`` + one shared requests session + the collection's NetBox calls."""
+    """pynetbox ``Api`` on our session, the plugin's ``App``, and the collection's NetBox calls."""
 
     def __init__(self, options: NetBoxOptions, session: t.Any = None) -> None:
         if not HAS_REQUESTS:
@@ -178,16 +187,19 @@ class NetBoxClient:
             raise NetBoxError(f"the Python library 'pynetbox' is required: {PYNETBOX_IMPORT_ERROR}")
         self.options = options
         self.session = session or _session_class()(options.timeout)
+        self.session.default_timeout = options.timeout
         self.session.verify = options.validate_certs
+        # pynetbox sends the same Authorization with every Request it builds; the session's
+        # copy covers the few it builds without the token
         self.session.headers.update({"Authorization": auth_header(options.token), "Accept": "application/json"})
-        adapter = requests.adapters.HTTPAdapter(pool_connections=2, pool_maxsize=max(10, options.max_workers * 2))
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(10, options.max_workers * 2))
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.api = pynetbox.api(options.url, token=options.token)
         self.api.http_session = self.session
-        # nb.plugins.netbox_zabbix turns "_" into "-" and 404s: build the App by hand
+        # nb.plugins.netbox_zabbix turns "_" into "-" (plugins/netbox-zabbix: 404): the App by its name
         self.plugin = App(self.api, PLUGIN_API)
-        self.api_url = f"{options.url}/api"
+        self.api_url = self.api.base_url
         # One bound for every request in flight, however the reads nest their thread pools:
         # more than the server has workers only queues requests there (and times them out).
         self._slots = threading.BoundedSemaphore(max(1, options.max_workers))
@@ -201,42 +213,73 @@ class NetBoxClient:
     def _url(self, path: str) -> str:
         return f"{self.api_url}/{path.strip('/')}/"
 
-    def _request(self, method: str, path: str, params: t.Any = None, json: t.Any = None,
-                 what: str | None = None) -> t.Any:
-        url = self._url(path)
-        what = what or f"{method} {url}"
-        # A read that NetBox dropped half-way (a gunicorn worker restarted or killed for its
-        # timeout under load) is worth another try; a refused connection or a write is not.
-        attempts = GET_ATTEMPTS if method == "GET" else 1
+    def endpoint(self, path: str) -> t.Any:
+        """The pynetbox ``Endpoint`` of a list path (``dcim/devices``, ``plugins/netbox_zabbix/host-config``)."""
+        app, _sep, name = path.strip("/").rpartition("/")
+        # endpoint(): the slug as written; attribute access would turn "_" into "-"
+        return self.plugin.endpoint(name) if app == PLUGIN_API else App(self.api, app).endpoint(name)
+
+    def _request(self, url: str, filters: t.Mapping[str, t.Any] | None = None, key: int | None = None,
+                 limit: int | None = None, offset: int | None = None) -> t.Any:
+        return Request(base=url, http_session=self.api.http_session, token=self.api.token,
+                       filters=dict(filters) if filters else None, key=key, limit=limit, offset=offset)
+
+    def _call(self, what: str, send: t.Callable[[], t.Any], write: bool = False) -> t.Any:
+        """One pynetbox request (``send``), its failures turned into ``NetBoxError``.
+
+        A read that NetBox dropped half-way (a gunicorn worker restarted or killed for its
+        timeout under load) or a 502/503/504 is worth another try; a refused connection or a
+        write is not."""
+        attempts = 1 if write else GET_ATTEMPTS
         for attempt in range(1, attempts + 1):
             try:
                 with self._slots:
-                    response = self.session.request(method, url, params=params, json=json)
+                    return send()
+            except RequestError as exc:
+                status = exc.req.status_code
+                if status in RETRY_STATUSES and attempt < attempts:
+                    time.sleep(RETRY_DELAY * attempt)
+                    continue
+                raise self._error(f"{what}: {_describe_error(exc.req)}", status) from None
+            except AllocationError as exc:  # a 409 to a POST
+                raise self._error(f"{what}: {_describe_error(exc.req)}", exc.req.status_code) from None
+            except ContentError:
+                raise self._error(f"{what}: the answer is not JSON; is {self.options.url} a NetBox?") from None
             except requests.exceptions.SSLError as exc:
-                raise NetBoxError(f"{what}: TLS error ({_first_line(exc)}); set validate_certs=false "
+                raise self._error(f"{what}: TLS error ({_first_line(exc)}); set validate_certs=false "
                                   "only for a NetBox with a self-signed certificate") from None
             except requests.exceptions.Timeout:
-                raise NetBoxError(f"{what}: no answer within {self.options.timeout:g} s (timeout)") from None
+                raise self._error(f"{what}: no answer within {self.options.timeout:g} s (timeout)") from None
             except requests.exceptions.RequestException as exc:
                 if attempt < attempts and _dropped(exc):
                     time.sleep(RETRY_DELAY * attempt)
                     continue
-                raise NetBoxError(f"{what}: cannot reach NetBox at {self.options.url} ({_first_line(exc)})") from None
-            if response.status_code in (502, 503, 504) and attempt < attempts:
-                time.sleep(RETRY_DELAY * attempt)
-                continue
-            break
-        if response.status_code >= 400:
-            raise NetBoxError(f"{what}: {_describe_error(response)}", status=response.status_code)
-        if response.status_code == 204 or not response.content:
-            return None
-        try:
-            return response.json()
-        except ValueError:
-            raise NetBoxError(f"{what}: the answer is not JSON; is {self.options.url} a NetBox?") from None
+                raise self._error(f"{what}: cannot reach NetBox at {self.options.url} ({_first_line(exc)})") from None
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _error(self, message: str, status: int | None = None) -> NetBoxError:
+        # NetBox's answer is quoted; a proxy or a misconfigured server may echo the request's headers
+        return NetBoxError(message.replace(self.options.token, "********") if self.options.token else message, status)
 
     def get(self, path: str, params: t.Any = None) -> t.Any:
-        return self._request("GET", path, params=params)
+        """One GET of a URL that does not page (an API root, a row by id): the JSON as NetBox sent it."""
+        url = self._url(path)
+        request = self._request(url, filters=params)
+        # Request.get() yields a non-list answer whole, as pynetbox's Endpoint.get() reads it
+        return self._call(f"GET {url}", lambda: next(request.get(), None))
+
+    def _page(self, path: str, params: t.Mapping[str, t.Any] | None, limit: int, offset: int = 0) -> tuple[list[dict], int]:
+        """One page as plain dicts and the count NetBox sends with it.
+
+        pynetbox's ``Request`` with a limit and an offset makes exactly one request and yields
+        that page's rows as they were decoded (no ``Record`` each)."""
+        url = self.endpoint(path).url
+        request = self._request(url, filters={**dict(params or {}), "ordering": "id"}, limit=limit, offset=offset)
+        rows = self._call(f"GET {url}/", lambda: list(request.get()))
+        # a JSON answer that is not a page comes back whole, as one "row" without an id
+        if rows and not (isinstance(rows[0], dict) and "id" in rows[0]):
+            raise self._error(f"GET {url}/: not a NetBox list answer; is {self.options.url} a NetBox?")
+        return rows, int(getattr(request, "count", None) or 0)
 
     # -- checks ---------------------------------------------------------------------------
 
@@ -259,7 +302,7 @@ class NetBoxClient:
     def _explain_404(self) -> str:
         """404 on the plugin root: a NetBox without the plugin, or not a NetBox at all."""
         try:
-            status = self.get("status")
+            status = self._call(f"GET {self._url('status')}", self.api.status)
         except NetBoxError:
             status = None
         if isinstance(status, dict) and "netbox-version" in status:
@@ -278,31 +321,20 @@ class NetBoxClient:
         (``max_workers``). With ``count`` known beforehand every page goes out at once.
         """
         limit = page_size or self.options.page_size
-        base = {**dict(params or {}), "ordering": "id", "limit": limit}
         if count is not None and count > limit:
-            pages = self._parallel(lambda offset: self._page(path, {**base, "offset": offset}),
-                                   range(0, count, limit))
-            rows = [row for page in pages for row in page.get("results") or []]
+            pages = self._parallel(lambda offset: self._page(path, params, limit, offset)[0], range(0, count, limit))
+            rows = [row for page in pages for row in page]
             if len(rows) >= count:
                 return rows
             # fewer rows: the server caps limit below ours (MAX_PAGE_SIZE); page the way it says
-        first = self._page(path, {**base, "offset": 0})
-        rows = list(first.get("results") or [])
-        count = first.get("count") or 0
-        if not first.get("next") or len(rows) >= count:
+        rows, count = self._page(path, params, limit, 0)
+        if not rows or len(rows) >= count:
             return rows
-        served = len(rows) or limit  # the server may cap limit (MAX_PAGE_SIZE)
-        offsets = range(served, count, served)
-        pages = self._parallel(lambda offset: self._page(path, {**base, "limit": served, "offset": offset}), offsets)
+        served = len(rows)  # the server may cap limit (MAX_PAGE_SIZE)
+        pages = self._parallel(lambda offset: self._page(path, params, served, offset)[0], range(served, count, served))
         for page in pages:
-            rows.extend(page.get("results") or [])
+            rows.extend(page)
         return rows
-
-    def _page(self, path: str, params: t.Mapping[str, t.Any]) -> dict:
-        page = self.get(path, params=params)
-        if not isinstance(page, dict) or "results" not in page:
-            raise NetBoxError(f"GET {self._url(path)}: not a NetBox list answer; is {self.options.url} a NetBox?")
-        return page
 
     def _parallel(self, call: t.Callable[[t.Any], t.Any], items: t.Iterable[t.Any]) -> list[t.Any]:
         items = list(items)
@@ -340,8 +372,7 @@ class NetBoxClient:
         chunks = self.id_chunks(path, ids, params, max_url_length)
 
         def fetch(chunk: list[int]) -> list[dict]:
-            query = [*_pairs(params), ("id", chunk), ("ordering", "id"), ("limit", len(chunk))]
-            return list(self._page(path, _flatten(query)).get("results") or [])
+            return self._page(path, {**dict(params or {}), "id": chunk}, len(chunk))[0]
 
         rows: list[dict] = []
         for chunk_rows in self._parallel(fetch, chunks):
@@ -349,7 +380,9 @@ class NetBoxClient:
         return rows
 
     def count(self, path: str, params: t.Mapping[str, t.Any] | None = None) -> int:
-        return int(self._page(path, {**dict(params or {}), "ordering": "id", "limit": 1}).get("count") or 0)
+        """The count of a list, from a page of one row (as before pynetbox: ``Request.get_count``
+        adds ``brief=1``, which the plugin's endpoints ignore)."""
+        return self._page(path, params, 1)[1]
 
     def fetch_many(self, path: str, ids: t.Iterable[int], params: t.Mapping[str, t.Any] | None = None) -> list[dict]:
         """Rows by id, choosing the cheaper of id chunks and the whole (paged) list.
@@ -389,10 +422,9 @@ class NetBoxClient:
         rounds = max(1, math.ceil(count / (lanes * self.options.page_size)))
         limit = max(1, math.ceil(count / (lanes * rounds)))
         pages = max(1, math.ceil(count / limit))
-        base = {"ordering": "id", "limit": limit}
 
         def page(offset: int) -> list[dict]:
-            rows = list(self._page(path, {**base, "offset": offset}).get("results") or [])
+            rows = self._page(path, None, limit, offset)[0]
             on_page(rows, pages)
             return rows
 
@@ -419,31 +451,22 @@ class NetBoxClient:
         return self.patch_plugin_row("host-config", hostconfig_id, fields)
 
     def patch_plugin_row(self, endpoint: str, row_id: int, fields: t.Mapping[str, t.Any]) -> dict:
-        """PATCH one row of a plugin endpoint (host-config, agent-interface, snmp-interface)."""
+        """PATCH one row of a plugin endpoint (host-config, agent-interface, snmp-interface).
+
+        pynetbox's detail ``Request.patch``, as ``Record.save()`` sends it, without reading the
+        row first. Not ``Endpoint.update([...])``: that PATCHes the list URL, which the
+        plugin answers 405."""
         what = {"host-config": "HostConfig", "agent-interface": "agent interface", "snmp-interface": "SNMP interface"}.get(endpoint, endpoint)
-        return self._request("PATCH", f"{PLUGIN_API}/{endpoint}/{int(row_id)}", json=dict(fields),
-                             what=f"updating {what} #{row_id}")
+        request = self._request(self.plugin.endpoint(endpoint).url, key=int(row_id))
+        return self._call(f"updating {what} #{row_id}", lambda: request.patch(dict(fields)), write=True)
 
     def post_event_log(self, name: str, message: str = "", data: t.Any = None) -> dict:
         """Write one EventLog entry (``name`` is required by the API)."""
         payload: dict[str, t.Any] = {"name": name, "message": message}
         if data is not None:
             payload["data"] = data
-        return self._request("POST", f"{PLUGIN_API}/event-log", json=payload, what="writing the NetBox event log")
-
-
-def _pairs(params: t.Mapping[str, t.Any] | None) -> list[tuple[str, t.Any]]:
-    return list((params or {}).items())
-
-
-def _flatten(pairs: list[tuple[str, t.Any]]) -> list[tuple[str, t.Any]]:
-    flat: list[tuple[str, t.Any]] = []
-    for key, value in pairs:
-        if isinstance(value, (list, tuple, set)):
-            flat.extend((key, item) for item in value)
-        else:
-            flat.append((key, value))
-    return flat
+        request = self._request(self.plugin.endpoint("event-log").url)
+        return self._call("writing the NetBox event log", lambda: request.post(payload), write=True)
 
 
 def _dropped(exc: BaseException) -> bool:

@@ -6,7 +6,11 @@ tests/integration/test_inventory_hostconfig.py)."""
 
 from __future__ import annotations
 
+import json
+from urllib.parse import parse_qsl, urlsplit
+
 import pytest
+import requests
 from ansible.plugins.loader import init_plugin_loader
 
 init_plugin_loader()
@@ -121,41 +125,51 @@ def test_describe_error(response, expected):
 
 
 class FakeHTTPResponse:
+    """What a route answers: a status and a JSON body (None: no JSON)."""
+
     def __init__(self, status: int, body=None) -> None:
         self.status_code = status
         self.body = body
-        self.reason = "Not Found" if status == 404 else ""
-        self.content = b"x" if body is not None else b""
-
-    def json(self):
-        if self.body is None:
-            raise ValueError("no json")
-        return self.body
 
 
-class FakeSession:
-    """Routes (path, params) to canned answers and records each request."""
+def _query(url: str) -> dict:
+    """The query as a dict: numbers as int, a repeated key as a list."""
+    params: dict = {}
+    for key, value in parse_qsl(urlsplit(url).query):
+        value = int(value) if value.isdigit() else value
+        if key in params:
+            params[key] = [*params[key], value] if isinstance(params[key], list) else [params[key], value]
+        else:
+            params[key] = value
+    return params
+
+
+class FakeSession(_netbox._session_class()):
+    """Our real session (pynetbox's http_session) down to ``send``, which routes the path to a
+    canned answer and records each request as (method, url, params, json body)."""
 
     def __init__(self, routes) -> None:
+        super().__init__(30)
         self.routes = routes
-        self.headers: dict = {}
-        self.verify = None
         self.requests: list = []
 
-    def mount(self, *args) -> None:
-        pass
-
-    def request(self, method, url, params=None, json=None, **kwargs):
-        self.requests.append((method, url, params, json))
-        path = url.split("/api/", 1)[1]
+    def send(self, request, **kwargs):  # pylint: disable=arguments-differ
+        params = _query(request.url)
+        body = json.loads(request.body) if request.body else None
+        self.requests.append((request.method, request.url.split("?", 1)[0], params, body))
+        path = request.url.split("?", 1)[0].split("/api/", 1)[1]
         answer = self.routes.get(path)
         if callable(answer):
-            return answer(params)
-        return answer or FakeHTTPResponse(404, {"detail": "Not found."})
-
-    @property
-    def request_count(self) -> int:
-        return len(self.requests)
+            answer = answer(params)
+        answer = answer or FakeHTTPResponse(404, {"detail": "Not found."})
+        response = requests.Response()
+        response.status_code = answer.status_code
+        response.reason = {200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found", 502: "Bad Gateway"}.get(
+            answer.status_code, "")
+        response._content = json.dumps(answer.body).encode() if answer.body is not None else b"<html>no</html>"
+        response.url = request.url
+        response.request = request
+        return response
 
 
 def client_with(routes, **options) -> tuple[_netbox.NetBoxClient, FakeSession]:
@@ -261,8 +275,8 @@ def test_fetch_many_picks_chunks_or_the_whole_list():
     rows = [{"id": pk} for pk in range(1, 3001)]
 
     def by_id(params):
-        if isinstance(params, list) and any(key == "id" for key, _value in params):
-            ids = {int(value) for key, value in params if key == "id"}
+        if "id" in params:
+            ids = set(params["id"]) if isinstance(params["id"], list) else {params["id"]}
             return FakeHTTPResponse(200, {"count": len(ids), "next": None,
                                           "results": [row for row in rows if row["id"] in ids]})
         return paged(rows)(params)
@@ -296,8 +310,6 @@ def test_write_error_names_the_row():
 
 
 def test_dropped_reads_are_retried_refused_ones_are_not(monkeypatch):
-    import requests
-
     monkeypatch.setattr(_netbox, "RETRY_DELAY", 0)
     answers = [requests.exceptions.ConnectionError("('Connection aborted.', RemoteDisconnected('x'))"),
                FakeHTTPResponse(502, None),
@@ -322,9 +334,7 @@ def test_dropped_reads_are_retried_refused_ones_are_not(monkeypatch):
     assert session.request_count == 1
 
 
-def test_writes_are_not_retried(monkeypatch):
-    import requests
-
+def test_writes_are_not_retried():
     def dropped(params):
         raise requests.exceptions.ConnectionError("('Connection aborted.', RemoteDisconnected('x'))")
 
@@ -337,8 +347,6 @@ def test_writes_are_not_retried(monkeypatch):
 @pytest.mark.parametrize("validate_certs", [False, True])
 def test_validate_certs_wins_over_a_ca_bundle_from_the_environment(monkeypatch, validate_certs):
     """requests lets REQUESTS_CA_BUNDLE override a session-wide verify=False; ours must not."""
-    import requests
-
     seen = {}
 
     def send(self, request, **kwargs):
@@ -352,3 +360,96 @@ def test_validate_certs_wins_over_a_ca_bundle_from_the_environment(monkeypatch, 
     client = _netbox.NetBoxClient(_netbox.NetBoxOptions(url="https://nb", token=V1, validate_certs=validate_certs))
     client.get("status")
     assert seen["verify"] == (False if not validate_certs else "/etc/ssl/certs/ca-certificates.crt")
+
+
+# --- pynetbox underneath: its endpoints, its errors mapped onto NetBoxError ----------------
+
+
+def test_plugin_endpoints_keep_their_underscore_and_dashes():
+    """pynetbox's nb.plugins.netbox_zabbix asks for plugins/netbox-zabbix (404); ours does not."""
+    client, _session = client_with({})
+    assert client.api.plugins.netbox_zabbix.name == "plugins/netbox-zabbix"  # why we build the App by hand
+    assert client.endpoint("plugins/netbox_zabbix/host-config").url == "http://nb/api/plugins/netbox_zabbix/host-config"
+    assert client.endpoint("virtualization/virtual-machines").url == "http://nb/api/virtualization/virtual-machines"
+    assert client.api.http_session is client.session
+
+
+def test_every_request_carries_the_timeout_and_the_token():
+    seen = []
+
+    class Recording(FakeSession):
+        def send(self, request, **kwargs):
+            seen.append((kwargs.get("timeout"), request.headers.get("Authorization")))
+            return super().send(request, **kwargs)
+
+    session = Recording({"plugins/netbox_zabbix/setting/": FakeHTTPResponse(200, {"count": 1, "next": None,
+                                                                                  "results": [{"id": 1}]}),
+                         "plugins/netbox_zabbix/event-log/": FakeHTTPResponse(201, {"id": 2})})
+    client = _netbox.NetBoxClient(_netbox.NetBoxOptions(url="http://nb", token=V1, timeout=7), session=session)
+    assert client.plugin_list("setting") == [{"id": 1}]
+    client.post_event_log("x")
+    assert seen == [(7.0, f"Token {V1}")] * 2
+
+
+@pytest.mark.parametrize("status, body", [
+    (400, {"detail": f"bad header Authorization: Bearer {V2}"}),
+    (404, {"detail": f"no route for Bearer {V2}"}),
+    (500, {"error": f"echo {V2}", "exception": "ValueError"}),
+])
+def test_the_token_never_reaches_a_message(status, body):
+    """pynetbox's RequestError quotes NetBox's answer; a server or proxy may echo the header."""
+    client, _session = client_with({"plugins/netbox_zabbix/host-config/": FakeHTTPResponse(status, body),
+                                    "plugins/netbox_zabbix/host-config/5/": FakeHTTPResponse(status, body)})
+    for call in (lambda: client.plugin_list("host-config"), lambda: client.patch_hostconfig(5, {"hostid": 1})):
+        with pytest.raises(_netbox.NetBoxError) as err:
+            call()
+        assert V2 not in str(err.value) and "********" in str(err.value)
+        assert err.value.status == status
+        assert err.value.__suppress_context__  # no chained pynetbox exception carrying the request
+
+
+def test_a_detail_that_is_gone_is_a_404():
+    client, _session = client_with({})
+    with pytest.raises(_netbox.NetBoxError, match=r"^GET http://nb/api/plugins/netbox_zabbix/host-config/7/: HTTP 404"
+                       ) as err:
+        client.get("plugins/netbox_zabbix/host-config/7")
+    assert err.value.status == 404
+
+
+def test_an_answer_that_is_not_json():
+    """pynetbox's ContentError."""
+    client, _session = client_with({"plugins/netbox_zabbix/": FakeHTTPResponse(200, None)})
+    with pytest.raises(_netbox.NetBoxError, match=r"the answer is not JSON; is http://nb a NetBox\?"):
+        client.check_plugin()
+
+
+def test_a_json_answer_that_is_not_a_list():
+    client, _session = client_with({"dcim/devices/": FakeHTTPResponse(200, {"hello": "world"})})
+    with pytest.raises(_netbox.NetBoxError, match=r"not a NetBox list answer"):
+        client.list_all("dcim/devices")
+
+
+def test_a_refused_post():
+    """pynetbox's AllocationError (a 409 to a POST)."""
+    client, _session = client_with({"plugins/netbox_zabbix/event-log/": FakeHTTPResponse(409, {"detail": "busy"})})
+    with pytest.raises(_netbox.NetBoxError, match=r"^writing the NetBox event log: HTTP 409: busy$") as err:
+        client.post_event_log("x")
+    assert err.value.status == 409
+
+
+def test_a_timeout():
+    def slow(params):
+        raise requests.exceptions.ReadTimeout("read timed out")
+
+    client, session = client_with({"plugins/netbox_zabbix/": slow}, timeout=2)
+    with pytest.raises(_netbox.NetBoxError, match=r"no answer within 2 s \(timeout\)"):
+        client.check_plugin()
+    assert session.request_count == 1  # a timeout is not retried: the server is busy already
+
+
+def test_bad_gateways_are_retried_until_the_last_attempt(monkeypatch):
+    monkeypatch.setattr(_netbox, "RETRY_DELAY", 0)
+    client, session = client_with({"dcim/devices/": FakeHTTPResponse(502, None)})
+    with pytest.raises(_netbox.NetBoxError, match=r"^GET http://nb/api/dcim/devices/: HTTP 502: Bad Gateway$"):
+        client.count("dcim/devices")
+    assert session.request_count == _netbox.GET_ATTEMPTS
