@@ -195,7 +195,8 @@ class NetBoxClient:
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(10, options.max_workers * 2))
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
-        self.api = pynetbox.api(options.url, token=options.token)
+        # offset paging only: the plugin answers cursor paging (start=) 400 with ordering=id, 500 without
+        self.api = pynetbox.api(options.url, token=options.token, pagination="offset")
         self.api.http_session = self.session
         # nb.plugins.netbox_zabbix turns "_" into "-" (plugins/netbox-zabbix: 404): the App by its name
         self.plugin = App(self.api, PLUGIN_API)

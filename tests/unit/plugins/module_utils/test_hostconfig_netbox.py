@@ -223,6 +223,9 @@ def test_list_all_pages_in_order(workers):
     client, session = client_with({"plugins/netbox_zabbix/host-config/": paged(rows)}, max_workers=workers)
     assert client.plugin_list("host-config") == rows
     assert session.request_count == 3
+    # offset paging, never cursor paging (start=), which the plugin refuses
+    assert [(r[2]["offset"], r[2]["limit"]) for r in session.requests] == [(0, 1000), (1000, 1000), (2000, 1000)]
+    assert not any("start" in r[2] for r in session.requests) and client.api.pagination == "offset"
 
 
 def test_list_all_follows_a_server_page_cap():
