@@ -85,7 +85,7 @@ def main() -> int:
     def plain_request_pages() -> list[dict]:
         out: list[dict] = []
         for offset in range(0, args.rows, limit):
-            out.extend(_netbox.Request(base=endpoint.url, http_session=client.session, token=options.token,
+            out.extend(_netbox.Request(base=endpoint.url, http_session=client.session,
                                        filters={"ordering": "id"}, limit=limit, offset=offset).get())
         return out
 

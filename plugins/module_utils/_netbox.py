@@ -189,14 +189,15 @@ class NetBoxClient:
         self.session = session or _session_class()(options.timeout)
         self.session.default_timeout = options.timeout
         self.session.verify = options.validate_certs
-        # pynetbox sends the same Authorization with every Request it builds; the session's
-        # copy covers the few it builds without the token
+        # The token goes on the session, not to pynetbox: pynetbox 7.5 (which requirements.txt
+        # allows) sends every token as "Token ...", and a v2 token wants Bearer.
         self.session.headers.update({"Authorization": auth_header(options.token), "Accept": "application/json"})
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(10, options.max_workers * 2))
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
-        # offset paging only: the plugin answers cursor paging (start=) 400 with ordering=id, 500 without
-        self.api = pynetbox.api(options.url, token=options.token, pagination="offset")
+        # pynetbox's default offset paging: the plugin answers cursor paging (start=) 400 with
+        # ordering=id, 500 without (pynetbox 7.5 has no pagination option to pass)
+        self.api = pynetbox.api(options.url)
         self.api.http_session = self.session
         # nb.plugins.netbox_zabbix turns "_" into "-" (plugins/netbox-zabbix: 404): the App by its name
         self.plugin = App(self.api, PLUGIN_API)
@@ -216,13 +217,14 @@ class NetBoxClient:
 
     def endpoint(self, path: str) -> t.Any:
         """The pynetbox ``Endpoint`` of a list path (``dcim/devices``, ``plugins/netbox_zabbix/host-config``)."""
-        app, _sep, name = path.strip("/").rpartition("/")
-        # endpoint(): the slug as written; attribute access would turn "_" into "-"
-        return self.plugin.endpoint(name) if app == PLUGIN_API else App(self.api, app).endpoint(name)
+        app, _sep, slug = path.strip("/").rpartition("/")
+        # attribute access, which turns "_" into "-" (pynetbox 7.5 has no App.endpoint()): no
+        # slug the collection reads has an underscore; the plugin's App name has one
+        return getattr(self.plugin if app == PLUGIN_API else App(self.api, app), slug.replace("-", "_"))
 
     def _request(self, url: str, filters: t.Mapping[str, t.Any] | None = None, key: int | None = None,
                  limit: int | None = None, offset: int | None = None) -> t.Any:
-        return Request(base=url, http_session=self.api.http_session, token=self.api.token,
+        return Request(base=url, http_session=self.api.http_session,
                        filters=dict(filters) if filters else None, key=key, limit=limit, offset=offset)
 
     def _call(self, what: str, send: t.Callable[[], t.Any], write: bool = False) -> t.Any:
@@ -458,7 +460,7 @@ class NetBoxClient:
         row first. Not ``Endpoint.update([...])``: that PATCHes the list URL, which the
         plugin answers 405."""
         what = {"host-config": "HostConfig", "agent-interface": "agent interface", "snmp-interface": "SNMP interface"}.get(endpoint, endpoint)
-        request = self._request(self.plugin.endpoint(endpoint).url, key=int(row_id))
+        request = self._request(self.endpoint(f"{PLUGIN_API}/{endpoint}").url, key=int(row_id))
         return self._call(f"updating {what} #{row_id}", lambda: request.patch(dict(fields)), write=True)
 
     def post_event_log(self, name: str, message: str = "", data: t.Any = None) -> dict:
@@ -466,7 +468,7 @@ class NetBoxClient:
         payload: dict[str, t.Any] = {"name": name, "message": message}
         if data is not None:
             payload["data"] = data
-        request = self._request(self.plugin.endpoint("event-log").url)
+        request = self._request(self.endpoint(f"{PLUGIN_API}/event-log").url)
         return self._call("writing the NetBox event log", lambda: request.post(payload), write=True)
 
 
