@@ -30,6 +30,7 @@ dropped at its logger.
 from __future__ import annotations
 
 import contextvars
+import functools
 import logging
 import re
 import socket
@@ -402,6 +403,7 @@ def _install_header_hook() -> None:
         zabbix_utils_api.ul = _HeaderHook(zabbix_utils_api.ul)
 
 
+@functools.lru_cache(maxsize=16)
 def _api_version(version: str) -> t.Any:
     """zabbix-utils wants "major.minor.patch"; a version learned from a host is "7.0", a
     pre-release "7.4.0beta1"."""
