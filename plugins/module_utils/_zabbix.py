@@ -11,28 +11,65 @@
 
 * ``ZabbixOptions``: connection options from module params (``from_params``) or from a
   plugin's ``get_option`` (``from_plugin``), like community.hashi_vault's option adapter.
-* ``ZabbixClient``: a small JSON-RPC client with retries and clear errors.
+* ``ZabbixClient``: the calls the engine and the plugins make (``read``, ``write``,
+  ``connect``, ``ensure_profile``, ``close``, ``calls``), over zabbix-utils' ``ZabbixAPI``
+  (login with a token or user/password, ``apiinfo.version``, TLS, timeouts, basic auth,
+  proxies from the environment). On top, ours: read retries with backoff, the transient /
+  auth / API error classes below, and writes that are never resent blindly.
+* ``CollectionZabbixAPI``: the ``ZabbixAPI`` subclass that only our resolved options
+  configure (not its own ZABBIX_* environment fallbacks), that answers the version the
+  client knows so an unchanged host costs one call, and that adds ``zabbix_http_headers``.
 * ``VersionProfile``: every difference between Zabbix 6.0 and 7.0 the collection knows of.
 
-Why not zabbix-utils' ``ZabbixAPI``: its constructor always calls ``apiinfo.version``
-(an unchanged host must cost exactly one API call), it has no retries, and it cannot
-fall back from a failed bulk write. This client speaks the same JSON-RPC with
-``ansible.module_utils.urls`` only, so modules and controller plugins share it.
+Everything zabbix-utils raises, and what it lets through raw (read timeouts, resets),
+becomes a ``ZabbixError`` subclass whose message never holds a credential. zabbix-utils'
+DEBUG request and answer bodies (which hold PSKs, SNMP passphrases, secret macros) are
+dropped at its logger.
 """
 
 from __future__ import annotations
 
-import json
+import contextvars
+import functools
+import logging
+import re
 import socket
 import ssl
 import time
 import typing as t
 from dataclasses import dataclass, field
+from http.client import HTTPException
 from urllib.error import HTTPError, URLError
 
+from ansible.module_utils.basic import missing_required_lib
 from ansible.module_utils.common.parameters import env_fallback
 from ansible.module_utils.common.text.converters import to_text
-from ansible.module_utils.urls import Request, make_context
+from ansible.module_utils.urls import make_context
+
+try:
+    from zabbix_utils import api as zabbix_utils_api
+    from zabbix_utils import APIRequestError, APINotSupported, APIVersion, ModuleBaseException, ProcessingError, ZabbixAPI
+
+    HAS_ZABBIX_UTILS = True
+    ZABBIX_UTILS_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - depends on the Python that runs the module
+    HAS_ZABBIX_UTILS = False
+    ZABBIX_UTILS_IMPORT_ERROR = exc
+    zabbix_utils_api = None
+    ZabbixAPI = object
+    APIVersion = str
+
+    class ModuleBaseException(Exception):  # type: ignore[no-redef]
+        """Stands in for zabbix-utils' base exception when it is missing."""
+
+    class APIRequestError(ModuleBaseException):  # type: ignore[no-redef]
+        """Stand-in."""
+
+    class APINotSupported(ModuleBaseException):  # type: ignore[no-redef]
+        """Stand-in."""
+
+    class ProcessingError(ModuleBaseException):  # type: ignore[no-redef]
+        """Stand-in."""
 
 
 ENV_URL = "ZABBIX_URL"
@@ -309,59 +346,193 @@ _AUTH_ERROR_HINTS = ("not authorised", "not authorized", "session terminated", "
 _TRANSIENT_ERROR_HINTS = ("error connecting to database", "database is locked", "deadlock detected", "could not serialize access",
                           "database error occurred")
 
+# Until the version is known, requests use the 6.0 dialect (the token or session in the
+# body's "auth" field, user.login with "username"), which every version from 6.0 to 7.0
+# accepts; 7.2 dropped the body field, and the engine then learns the version and retries.
+_DIALECT_UNTIL_KNOWN = "6.0.0"
+
+# zabbix-utils logs every request and answer body at DEBUG on this logger. Its filter
+# masks only "password", "auth" and "token" keys: PSKs, SNMP passphrases and secret macro
+# values would reach any handler that a caller (or a root logger at DEBUG) attaches.
+_ZABBIX_UTILS_LOGGER = "zabbix_utils.api"
+
+
+def _below_info(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.INFO
+
+
+def _silence_request_bodies() -> None:
+    """Drop the library's DEBUG records at their source logger (idempotent): a filter on the
+    logger runs before any handler and before propagation, so no configuration reaches them."""
+    logger = logging.getLogger(_ZABBIX_UTILS_LOGGER)
+    if _below_info not in logger.filters:
+        logger.addFilter(_below_info)
+
+
+_silence_request_bodies()
+
+
+# Extra headers (zabbix_http_headers) of the client sending the current request. zabbix-utils
+# builds its urllib Request inside send_api_request with a fixed header set and has no hook
+# for more; _HeaderHook, installed once as the urllib.request that zabbix_utils.api sees,
+# adds this context's headers to each Request it builds. A context variable keeps clients
+# in different threads apart; with no client headers set it changes nothing.
+_EXTRA_HEADERS: contextvars.ContextVar[t.Mapping[str, str]] = contextvars.ContextVar("netbox_zabbix_sync_extra_headers", default={})
+
+
+class _HeaderHook:
+    """``urllib.request`` as zabbix_utils.api uses it, plus the current client's extra headers."""
+
+    def __init__(self, module: t.Any) -> None:
+        self.module = module
+
+    def __getattr__(self, name: str) -> t.Any:
+        return getattr(self.module, name)
+
+    def Request(self, url: str, data: t.Any = None, headers: t.Mapping[str, str] | None = None, **kwargs: t.Any) -> t.Any:  # pylint: disable=invalid-name
+        merged = dict(headers or {})
+        for name, value in _EXTRA_HEADERS.get().items():
+            if name.lower() == "authorization" and "Authorization" in merged:
+                continue  # the library's own credentials (Bearer or Basic) win
+            merged[name] = value
+        return self.module.Request(url, data=data, headers=merged, **kwargs)
+
+
+def _install_header_hook() -> None:
+    if not isinstance(zabbix_utils_api.ul, _HeaderHook):
+        zabbix_utils_api.ul = _HeaderHook(zabbix_utils_api.ul)
+
+
+@functools.lru_cache(maxsize=16)
+def _api_version(version: str) -> t.Any:
+    """zabbix-utils wants "major.minor.patch"; a version learned from a host is "7.0", a
+    pre-release "7.4.0beta1"."""
+    parts = (re.findall(r"\d+", version) + ["0", "0", "0"])[:3]
+    return APIVersion(".".join(parts))
+
+
+class CollectionZabbixAPI(ZabbixAPI):  # type: ignore[misc,valid-type]
+    """zabbix-utils' ZabbixAPI, told only what the collection resolved and what it knows.
+
+    * Credentials: ``ZabbixAPI.__init__`` fills missing arguments from ZABBIX_URL,
+      ZABBIX_USER, ZABBIX_PASSWORD and ZABBIX_TOKEN and logs in with them, so a token
+      option beside a ZABBIX_USER variable would be refused. ``ZabbixOptions`` already
+      applies the documented fallbacks; the constructor's login is skipped and
+      ``ZabbixClient`` calls ``login()`` with its own options.
+    * Version: ``api_version()`` answers the client's known version (probed, or learned
+      from a host), and the 6.0 dialect until then, so that constructing and token login
+      cost no API call and an unchanged host costs one host.get.
+    * Every request is counted (``on_request``) and carries the client's extra headers.
+    """
+
+    def __init__(self, options: ZabbixOptions, known_version: t.Callable[[], str | None], on_request: t.Callable[[], None]) -> None:
+        self._known_version = known_version
+        self._on_request = on_request
+        self._extra_headers = dict(options.http_headers)
+        if self._extra_headers:
+            _install_header_hook()
+        https = options.api_url.startswith("https")
+        self._constructing = True
+        super().__init__(
+            url=options.api_url,
+            http_user=options.http_user,
+            http_password=options.http_password,
+            skip_version_check=True,  # VersionProfile decides what this collection supports
+            # Our shared context, also when not validating: zabbix-utils would build a new
+            # one per request (40 ms with the CA bundle) for validate_certs=False. Given a
+            # context, urlopen builds its opener per request, so proxy variables are read
+            # as ansible-core's urls reads them, not once per process.
+            validate_certs=True,
+            ssl_context=ssl_context(https, options.validate_certs),
+            timeout=options.timeout,
+        )
+        self._constructing = False
+
+    def api_version(self) -> t.Any:
+        known = self._known_version()
+        return _api_version(known or _DIALECT_UNTIL_KNOWN)
+
+    def login(self, token: str | None = None, user: str | None = None, password: str | None = None) -> None:
+        if self._constructing:
+            return  # arguments filled from ZABBIX_* variables; ZabbixClient logs in with its options
+        super().login(token=token, user=user, password=password)
+
+    def send_api_request(self, method: str, params: t.Any = None, need_auth: bool = True) -> t.Any:
+        self._on_request()
+        reset = _EXTRA_HEADERS.set(self._extra_headers) if self._extra_headers else None
+        try:
+            return super().send_api_request(method, params, need_auth)
+        finally:
+            if reset is not None:
+                _EXTRA_HEADERS.reset(reset)
+
 
 class ZabbixClient:
-    """JSON-RPC over HTTP with read retries; writes are never retried here (the engine re-reads first)."""
+    """Zabbix calls over zabbix-utils with read retries and the collection's errors.
 
-    def __init__(
-        self,
-        options: ZabbixOptions,
-        retries: int = 3,
-        backoff: float = 0.5,
-        opener: t.Callable[..., t.Any] | None = None,
-    ) -> None:
+    Writes are never retried here (the engine re-reads first)."""
+
+    def __init__(self, options: ZabbixOptions, retries: int = 3, backoff: float = 0.5) -> None:
         self.options = options
         self.retries = retries
         self.backoff = backoff
-        self._open = opener or Request(use_proxy=True, follow_redirects="safe", use_netrc=False).open
-        self._session: str | None = options.token
-        self._logged_in = False
         self.profile: VersionProfile | None = None
         self.calls = 0  # number of HTTP requests sent, reported by the benchmark and tests
-        self._request_id = 0
+        self._zapi: t.Any = None
+        self._logged_in = False
+
+    def _count_request(self) -> None:
+        self.calls += 1
+
+    def _new_api(self) -> t.Any:
+        """The zabbix-utils API object (tests put a fake transport under it)."""
+        return CollectionZabbixAPI(self.options, lambda: self.profile.version if self.profile else None, self._count_request)
+
+    def _api(self) -> t.Any:
+        if self._zapi is None:
+            if not HAS_ZABBIX_UTILS:
+                raise ZabbixConfigError(missing_required_lib("zabbix-utils") + f" ({ZABBIX_UTILS_IMPORT_ERROR})")
+            try:
+                self._zapi = self._new_api()
+            except (ModuleBaseException, TypeError, ValueError) as exc:
+                raise ZabbixConfigError(f"cannot use the Zabbix API at {self.options.api_url}: {exc}") from None
+        return self._zapi
 
     # -- connection ---------------------------------------------------------------------
     def connect(self, need_version: bool = True) -> None:
         """Log in with user/password if needed, and learn the version unless told not to."""
-        if need_version and self.profile is None:
-            self.profile = VersionProfile(str(self._call("apiinfo.version", {}, auth=False, write=False)))
-        if self._session is None:
-            self._login()
+        if need_version:
+            self.ensure_profile()
+        self._login()
 
     def ensure_profile(self) -> VersionProfile:
+        """The version, asked of Zabbix (apiinfo.version) unless already known."""
         if self.profile is None:
-            self.profile = VersionProfile(str(self._call("apiinfo.version", {}, auth=False, write=False)))
+            api = self._api()
+            version = str(self._attempts("apiinfo.version", api.apiinfo.version, write=False))
+            self.profile = VersionProfile(version)
+            if self.options.http_user and self.profile.major_minor > (7, 0):
+                raise ZabbixConfigError(f"zabbix_http_user: HTTP basic authentication is not supported by Zabbix {self.profile.family} (7.2 and later)")
         return self.profile
 
     def _login(self) -> None:
-        result = self._call(
-            "user.login",
-            {"username": self.options.user, "password": self.options.password},
-            auth=False,
-            write=False,
-        )
-        self._session = str(result)
+        if self._logged_in:
+            return
+        api = self._api()
+        if self.options.token:
+            self._attempts("login", lambda: api.login(token=self.options.token), write=False)
+        else:
+            self._attempts("user.login", lambda: api.login(user=self.options.user, password=self.options.password), write=False)
         self._logged_in = True
 
     def close(self) -> None:
-        """Log out a user/password session (tokens stay valid)."""
+        """Log out a user/password session (tokens stay valid, and cost no call)."""
         if self._logged_in:
+            self._logged_in = False
             try:
-                self._call("user.logout", [], write=False)
+                self._guarded("user.logout", self._zapi.logout)
             except ZabbixError:
                 pass  # the session expires on its own; nothing to report
-            self._logged_in = False
-            self._session = None
 
     # -- calls --------------------------------------------------------------------------
     def read(self, method: str, params: t.Any) -> t.Any:
@@ -373,11 +544,22 @@ class ZabbixClient:
         return self._call(method, params, write=True)
 
     def _call(self, method: str, params: t.Any, auth: bool = True, write: bool = False) -> t.Any:
+        return self._attempts(method, lambda: self._send(method, params, auth), write)
+
+    def _send(self, method: str, params: t.Any, auth: bool) -> t.Any:
+        if auth:
+            self._login()
+        answer = self._api().send_api_request(method, params, need_auth=auth)
+        if not isinstance(answer, dict):
+            raise ZabbixError(f"{method}: unexpected answer from {self.options.api_url}")
+        return answer.get("result")
+
+    def _attempts(self, method: str, send: t.Callable[[], t.Any], write: bool) -> t.Any:
         attempts = 1 if write else max(1, self.retries)
         delay = self.backoff
         for attempt in range(1, attempts + 1):
             try:
-                return self._send(method, params, auth)
+                return self._guarded(method, send)
             except ZabbixTransientError:
                 if attempt == attempts:
                     raise
@@ -385,60 +567,53 @@ class ZabbixClient:
                 delay *= 2
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _send(self, method: str, params: t.Any, auth: bool) -> t.Any:
-        self._request_id += 1
-        body: dict[str, t.Any] = {"jsonrpc": "2.0", "method": method, "params": params, "id": self._request_id}
-        headers = {"Content-Type": "application/json-rpc", "Accept": "application/json"}
-        headers.update(self.options.http_headers)
-        if auth and self._session:
-            if self.profile is not None and self.profile.header_auth and not self.options.http_user:
-                headers["Authorization"] = f"Bearer {self._session}"
-            else:
-                # 6.0 only knows the body field; 6.4-7.0 still accept it (used while the
-                # version is unknown, and with HTTP basic auth, which owns the header).
-                body["auth"] = self._session
-        self.calls += 1
+    def _guarded(self, method: str, send: t.Callable[[], t.Any]) -> t.Any:
+        """Run one request and translate what zabbix-utils raises, or lets through raw."""
+        url = self.options.api_url
         try:
-            response = self._open(
-                "POST",
-                self.options.api_url,
-                data=json.dumps(body),
-                headers=headers,
-                validate_certs=self.options.validate_certs,
-                timeout=self.options.timeout,
-                url_username=self.options.http_user,
-                url_password=self.options.http_password,
-                force_basic_auth=bool(self.options.http_user),
-                context=ssl_context(self.options.api_url.startswith("https"), self.options.validate_certs),
-            )
-            raw = response.read()
-        except HTTPError as exc:
+            return send()
+        except ZabbixError:
+            raise
+        except APIRequestError as exc:
+            raise self._api_error(method, str(getattr(exc, "message", "") or exc), str(getattr(exc, "data", "") or "")) from None
+        except ProcessingError as exc:
+            # zabbix-utils wraps URLError (HTTPError among them) and bad JSON, raising from
+            # None: the original stays in __context__.
+            cause = exc.__context__
+            if isinstance(cause, (URLError, OSError, HTTPException)):
+                raise self._transport_error(method, cause) from None
+            if isinstance(cause, ValueError):
+                raise ZabbixTransientError(f"{method}: {url} did not answer JSON (is it the Zabbix frontend?)") from None
+            raise ZabbixError(f"{method}: {exc}") from None
+        except APINotSupported as exc:
+            raise ZabbixConfigError(f"{method}: {exc}") from None
+        except (OSError, HTTPException) as exc:
+            # Raised while reading the answer (after urlopen returned): not wrapped.
+            raise self._transport_error(method, exc) from None
+
+    def _transport_error(self, method: str, exc: BaseException) -> ZabbixError:
+        url = self.options.api_url
+        if isinstance(exc, HTTPError):
             if exc.code >= 500:
-                raise ZabbixTransientError(f"{method}: HTTP {exc.code} from {self.options.api_url}") from None
+                return ZabbixTransientError(f"{method}: HTTP {exc.code} from {url}")
             if exc.code in (401, 403):
-                raise ZabbixAuthError(f"{method}: HTTP {exc.code} from {self.options.api_url}: check the HTTP credentials") from None
-            raise ZabbixError(f"{method}: HTTP {exc.code} from {self.options.api_url}") from None
-        except (socket.timeout, TimeoutError) as exc:
-            raise ZabbixTransientError(f"{method}: timed out after {self.options.timeout}s talking to {self.options.api_url}") from exc
-        except URLError as exc:
-            raise ZabbixTransientError(f"{method}: cannot reach {self.options.api_url}: {to_text(exc.reason)}") from None
-        except (ConnectionError, OSError) as exc:
-            raise ZabbixTransientError(f"{method}: connection to {self.options.api_url} failed: {exc}") from None
-        try:
-            answer = json.loads(raw)
-        except ValueError:
-            raise ZabbixTransientError(f"{method}: {self.options.api_url} did not answer JSON (is it the Zabbix frontend?)") from None
-        if not isinstance(answer, dict):
-            raise ZabbixError(f"{method}: unexpected answer from {self.options.api_url}")
-        if "error" in answer:
-            error = answer["error"] or {}
-            message, data = str(error.get("message", "")), str(error.get("data", ""))
-            if any(hint in data.lower() or hint in message.lower() for hint in _AUTH_ERROR_HINTS):
-                how = "API token" if self.options.token else "user/password session"
-                raise ZabbixAuthError(f"Zabbix rejected the {how} on {method}: {data or message}")
-            if any(hint in data.lower() for hint in _TRANSIENT_ERROR_HINTS):
-                raise ZabbixTransientError(f"{method}: {message} {data}".strip(), may_have_landed=False)
-            if method == "user.login":
-                raise ZabbixAuthError(f"Zabbix login failed for user {self.options.user!r}: {data or message}")
-            raise ZabbixAPIError(method, message, data)
-        return answer.get("result")
+                return ZabbixAuthError(f"{method}: HTTP {exc.code} from {url}: check the HTTP credentials")
+            return ZabbixError(f"{method}: HTTP {exc.code} from {url}")
+        if isinstance(exc, URLError):
+            reason = exc.reason
+            if isinstance(reason, (socket.timeout, TimeoutError)):
+                return ZabbixTransientError(f"{method}: timed out after {self.options.timeout}s talking to {url}")
+            return ZabbixTransientError(f"{method}: cannot reach {url}: {to_text(reason)}")
+        if isinstance(exc, (socket.timeout, TimeoutError)):
+            return ZabbixTransientError(f"{method}: timed out after {self.options.timeout}s talking to {url}")
+        return ZabbixTransientError(f"{method}: connection to {url} failed: {exc}")
+
+    def _api_error(self, method: str, message: str, data: str) -> ZabbixError:
+        if any(hint in data.lower() or hint in message.lower() for hint in _AUTH_ERROR_HINTS):
+            how = "API token" if self.options.token else "user/password session"
+            return ZabbixAuthError(f"Zabbix rejected the {how} on {method}: {data or message}")
+        if any(hint in data.lower() for hint in _TRANSIENT_ERROR_HINTS):
+            return ZabbixTransientError(f"{method}: {message} {data}".strip(), may_have_landed=False)
+        if method == "user.login":
+            return ZabbixAuthError(f"Zabbix login failed for user {self.options.user!r}: {data or message}")
+        return ZabbixAPIError(method, message, data)

@@ -300,6 +300,17 @@ def test_user_password_and_module_defaults(zabbix, run_playbook) -> None:
     assert run.results["login"]["action"] == "created", run.stdout[-2000:]
 
 
+def test_only_the_collections_options_choose_the_credentials(zabbix, run_playbook, env) -> None:
+    """zabbix-utils reads ZABBIX_USER/ZABBIX_PASSWORD by itself and refuses them beside a token:
+    the collection's own option resolution (token first) must decide, in both sync modules."""
+    inventory = {"all": {"hosts": {"inv-env": {"zabbix_host": full_state("it-envb")}}, "vars": {"ansible_connection": "local"}}}
+    mixed = dict(env, ZABBIX_USER="nobody", ZABBIX_PASSWORD="wrong")
+    run = run_playbook([task(full_state("it-env"), "single")], env=mixed)
+    assert run.results["single"]["action"] == "created", run.results["single"]
+    run = run_playbook([{"name": "batch", BATCH: {}, "run_once": True, "register": "batch"}], inventory=inventory, hosts="all", env=mixed)
+    assert run.results["batch"]["counts"]["created"] == 1, run.results["batch"]
+
+
 def test_batch(zabbix, run_playbook, env) -> None:
     hosts = {
         f"inv-{i}": {"zabbix_host": dict(full_state(f"it-batch-{i}"), interfaces=[{"type": "agent", "ip": f"192.0.2.{i + 1}"}]), "zabbix_host_valid": True}

@@ -23,7 +23,10 @@ from ansible.plugins.loader import init_plugin_loader  # noqa: E402
 
 init_plugin_loader()
 
+from zabbix_utils import ZabbixAPI  # noqa: E402
+
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import (  # noqa: E402
+    CollectionZabbixAPI,
     ZabbixAPIError,
     ZabbixClient,
     ZabbixOptions,
@@ -254,17 +257,31 @@ class FakeZabbix:
         return {"hostids": list(params)}
 
 
+class FakeTransport(ZabbixAPI):
+    """zabbix-utils' ZabbixAPI whose HTTP request is answered by a FakeZabbix."""
+
+    fake: FakeZabbix
+
+    def send_api_request(self, method: str, params: t.Any = None, need_auth: bool = True) -> dict[str, t.Any]:
+        return {"jsonrpc": "2.0", "result": self.fake(method, params), "id": "1"}
+
+
+class FakeAPI(CollectionZabbixAPI, FakeTransport):
+    """The collection's ZabbixAPI subclass (login, version, counting stay real) over a fake transport."""
+
+
 class FakeClient(ZabbixClient):
-    """ZabbixClient whose transport is a FakeZabbix (retries and counters stay real)."""
+    """ZabbixClient whose transport is a FakeZabbix (retries, counters and login stay real)."""
 
     def __init__(self, fake: FakeZabbix, token: bool = True) -> None:
         options = ZabbixOptions(url="http://zabbix.invalid", token="tok" if token else None, user=None if token else "Admin", password=None if token else "pw")
         super().__init__(options, backoff=0.0)
         self.fake = fake
 
-    def _send(self, method: str, params: t.Any, auth: bool) -> t.Any:
-        self.calls += 1
-        return self.fake(method, params)
+    def _new_api(self) -> t.Any:
+        api = FakeAPI(self.options, lambda: self.profile.version if self.profile else None, self._count_request)
+        api.fake = self.fake
+        return api
 
 
 @pytest.fixture(params=["6.0.14", "7.0.22"], ids=["zabbix60", "zabbix70"])
