@@ -529,3 +529,35 @@ def test_a_filter_on_devices_does_not_hold_back_a_whole_ip_list(inventory, monke
     monkeypatch.setattr(loader_module, "IDS_PER_REQUEST", 400)
     populate(other, by_hand, filters={"sites": ["ams1"]})
     assert {n: hostvars(inventory, n) for n in inventory.inventory.hosts} == {n: hostvars(other, n) for n in other.inventory.hosts}
+
+
+def test_real_inventory_manager_gives_the_same_inventory_on_both_core_paths(tmp_path, monkeypatch):
+    """Parsed by ansible-core's own InventoryManager (through its InventoryData proxy): the
+    private path (_core_internals.inventory_data unwraps the proxy) and the public-API path
+    (NETBOX_ZABBIX_SYNC_PUBLIC_API_ONLY) give the same hosts, groups and variables."""
+    from ansible.inventory.manager import InventoryManager
+    from ansible.parsing.dataloader import DataLoader
+
+    from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils import _core_internals as core
+
+    source = tmp_path / "nb.netbox_hostconfig.yml"
+    source.write_text("plugin: netbox_zabbix.sync.hostconfig\nnetbox_url: http://netbox.invalid\n"
+                      "netbox_token: nbt_abc.def\ngroups:\n  behind_proxy: zabbix_host.monitored_by == 'proxy'\n")
+    monkeypatch.setattr(InventoryModule, "_client", lambda self, options: FakeClient())
+
+    def parse() -> tuple[dict, dict]:
+        inventory = InventoryManager(loader=DataLoader(), sources=[str(source)])
+        hosts = {name: inventory.get_host(name).get_vars() for name in inventory.hosts}
+        groups = {name: (sorted(h.name for h in group.get_hosts()), group.get_vars())
+                  for name, group in inventory.groups.items()}
+        return hosts, groups
+
+    monkeypatch.delenv(core.PUBLIC_API_ONLY_ENV, raising=False)
+    private = parse()
+    monkeypatch.setenv(core.PUBLIC_API_ONLY_ENV, "1")
+    public = parse()
+    assert private == public
+    hosts, groups = private
+    assert len(hosts) == 23 and groups["zabbix_invalid"][0] == ["ho-dev-11", "ho-vm-03", "z-ho-deleted"]
+    assert "ho-dev-03" in groups["behind_proxy"][0]
+    assert groups["all"][1]["netbox_hostconfig_sources"] == {str(source): {"ok": True, "hosts": 23}}
