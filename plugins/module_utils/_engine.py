@@ -35,6 +35,7 @@ from ansible_collections.netbox_zabbix.sync.plugins.module_utils._lookups import
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._normalise import normalise_current, normalise_desired
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._option_values import zabbix_id
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._plan import plan_host
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._public_api import public_api_only
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import (
     host_get_selects,
     ZabbixAPIError,
@@ -79,7 +80,9 @@ def _fast_validate(spec: dict[str, dict[str, t.Any]], params: t.Mapping[str, t.A
     The common case (the inventory's output: exact types, canonical names, valid
     choices) costs a tenth of the full validator; anything unusual (an alias, a string
     for an int, an unknown key, a missing required option) returns None and goes through
-    ArgumentSpecValidator, which also words the errors."""
+    ArgumentSpecValidator, which also words the errors. A hypothesis property test
+    (tests/unit/plugins/module_utils/test_fast_validate.py) holds it to exactly the
+    validator's answer; the public-API switch (``_public_api``) turns it off."""
     for key in params:
         if key not in spec:
             return None
@@ -87,9 +90,11 @@ def _fast_validate(spec: dict[str, dict[str, t.Any]], params: t.Mapping[str, t.A
     for name, opts in spec.items():
         value = params.get(name)
         if value is None:
-            if opts.get("required"):
-                return None
             default = opts.get("default")
+            # an explicit None where a default or choices exist: the validator checks it (a
+            # bool option or a choice refuses it, a str option takes the default)
+            if opts.get("required") or (name in params and (default is not None or "choices" in opts)):
+                return None
             out[name] = list(default) if isinstance(default, list) else default
             continue
         kind = opts.get("type", "str")
@@ -153,7 +158,7 @@ def validate_host_options(raw: t.Any, with_defaults: bool = False) -> tuple[dict
     """Type-check one desired state with the module's argument spec: (params, errors)."""
     if not isinstance(raw, t.Mapping):
         return None, [f"the desired state must be a mapping, got {type(raw).__name__}"]
-    fast = _fast_validate(_SPECS[with_defaults], raw)
+    fast = None if public_api_only() else _fast_validate(_SPECS[with_defaults], raw)
     if fast is not None:
         return fast, []
     # The validator itself crashes on non-mappings where sub-options are expected

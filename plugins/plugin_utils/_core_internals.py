@@ -16,8 +16,9 @@ private attribute of an ansible-core object (``tests/unit/plugins/plugin_utils/
 test_core_internals.py`` fails on any other); each function here has a public-API path that
 gives the same answer, and the tests compare both on real ansible-core objects.
 
-The switch: with the environment variable ``NETBOX_ZABBIX_SYNC_PUBLIC_API_ONLY`` set to a
-true value (``1``, ``true``, ``yes``, ``on``), every function here takes its public path.
+The switch (module_utils/_public_api.py): with the environment variable
+``NETBOX_ZABBIX_SYNC_PUBLIC_API_ONLY`` set to a true value (``1``, ``true``, ``yes``, ``on``),
+every function here takes its public path.
 Use it when a new ansible-core release changes its internals before the collection catches
 up: slower, never different (see docs/architecture.md, "Private ansible-core internals").
 """
@@ -27,8 +28,10 @@ from __future__ import annotations
 import os
 import typing as t
 
-PUBLIC_API_ONLY_ENV = "NETBOX_ZABBIX_SYNC_PUBLIC_API_ONLY"
-_TRUE = frozenset(("1", "true", "yes", "on"))
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._public_api import (  # noqa: F401 pylint: disable=unused-import
+    PUBLIC_API_ONLY_ENV,
+    public_api_only,
+)
 
 # "no answer here: take the public path"
 MISSING = object()
@@ -36,7 +39,7 @@ MISSING = object()
 
 def private_api_allowed() -> bool:
     """False when the switch asks for the public API only."""
-    return os.environ.get(PUBLIC_API_ONLY_ENV, "").strip().lower() not in _TRUE
+    return not public_api_only()
 
 
 class InventoryVarReader:
