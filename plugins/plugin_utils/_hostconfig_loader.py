@@ -61,7 +61,6 @@ PLUGIN_PATH = "plugins/netbox_zabbix"
 IDS_PER_REQUEST = 400
 
 
-
 class HostConfigFilters:
     """The ``filters`` option, checked once and applied per HostConfig / Device / VM."""
 
