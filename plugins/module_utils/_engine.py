@@ -80,9 +80,11 @@ def _fast_validate(spec: dict[str, dict[str, t.Any]], params: t.Mapping[str, t.A
     The common case (the inventory's output: exact types, canonical names, valid
     choices) costs a tenth of the full validator; anything unusual (an alias, a string
     for an int, an unknown key, a missing required option) returns None and goes through
-    ArgumentSpecValidator, which also words the errors. A hypothesis property test
+    ArgumentSpecValidator, which also words the errors. A null is an absent option ("not
+    managed", docs/desired-state.md). A hypothesis property test
     (tests/unit/plugins/module_utils/test_fast_validate.py) holds it to exactly the
-    validator's answer; the public-API switch (``_public_api``) turns it off."""
+    validator's answer for the same options without nulls; the public-API switch
+    (``_public_api``) turns it off."""
     for key in params:
         if key not in spec:
             return None
@@ -90,11 +92,9 @@ def _fast_validate(spec: dict[str, dict[str, t.Any]], params: t.Mapping[str, t.A
     for name, opts in spec.items():
         value = params.get(name)
         if value is None:
-            default = opts.get("default")
-            # an explicit None where a default or choices exist: the validator checks it (a
-            # bool option or a choice refuses it, a str option takes the default)
-            if opts.get("required") or (name in params and (default is not None or "choices" in opts)):
+            if opts.get("required"):
                 return None
+            default = opts.get("default")
             out[name] = list(default) if isinstance(default, list) else default
             continue
         kind = opts.get("type", "str")
@@ -154,6 +154,23 @@ def _shape_errors(spec: dict[str, dict[str, t.Any]], params: t.Mapping[str, t.An
     return errors
 
 
+def _without_nulls(spec: dict[str, dict[str, t.Any]], params: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+    """The options less those set to null, at every level: a null is "not managed" (the
+    validator would refuse it for a choice or a bool, where the fast check reads it as absent)."""
+    out: dict[str, t.Any] = {}
+    for name, value in params.items():
+        if value is None:
+            continue
+        opts = spec.get(name) if isinstance(name, str) else None
+        if opts and "options" in opts:
+            if opts.get("type") == "dict" and isinstance(value, t.Mapping):
+                value = _without_nulls(opts["options"], value)
+            elif opts.get("type") == "list" and isinstance(value, list):
+                value = [_without_nulls(opts["options"], item) if isinstance(item, t.Mapping) else item for item in value]
+        out[name] = value
+    return out
+
+
 def validate_host_options(raw: t.Any, with_defaults: bool = False) -> tuple[dict[str, t.Any] | None, list[str]]:
     """Type-check one desired state with the module's argument spec: (params, errors)."""
     if not isinstance(raw, t.Mapping):
@@ -165,7 +182,7 @@ def validate_host_options(raw: t.Any, with_defaults: bool = False) -> tuple[dict
     # (set_fallbacks); report those here and let it check the other options.
     spec = _SPECS[with_defaults]
     shape_errors: list[str] = []
-    checkable = dict(raw)
+    checkable = _without_nulls(spec, raw)
     for name in list(checkable):
         bad = _shape_errors({name: spec[name]}, checkable, "") if name in spec else []
         if bad:

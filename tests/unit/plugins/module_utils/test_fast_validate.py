@@ -3,10 +3,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The engine's fast argument check is ansible-core's ArgumentSpecValidator, only faster.
 
-For every generated desired state (valid values of the exact type, aliases, wrong types,
-bool-for-int and str subclasses, unknown keys, bad choices, missing required options, at
-every nesting level of the host spec), ``_fast_validate`` either defers (None) or returns
-exactly what ArgumentSpecValidator returns: the same keys, values and types, and no error.
+For every generated desired state (valid values of the exact type, nulls, aliases, wrong
+types, bool-for-int and str subclasses, unknown keys, bad choices, missing required options,
+at every nesting level of the host spec), ``_fast_validate`` either defers (None) or returns
+exactly what ArgumentSpecValidator returns for the same options less the nulls (a null is
+"not managed", docs/desired-state.md): the same keys, values and types, and no error.
 ``validate_host_options`` gives the same answer with the public-API switch on (the fast
 check off) as with it off."""
 
@@ -103,7 +104,7 @@ def params_for(draw: t.Callable, spec: dict[str, dict[str, t.Any]], rough: bool)
 
 def same(a: t.Any, b: t.Any) -> bool:
     """Equal, and of the same types all the way down (1 == 1.0 == True is not enough)."""
-    if type(a) is not type(b):
+    if a.__class__ is not b.__class__:
         return False
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(same(a[key], b[key]) for key in a)
@@ -121,7 +122,7 @@ def check(params: dict[str, t.Any], with_defaults: bool) -> bool:
     fast = _engine._fast_validate(SPECS[with_defaults], params)
     if fast is None:
         return False
-    result = VALIDATORS[with_defaults].validate(params)
+    result = VALIDATORS[with_defaults].validate(_engine._without_nulls(SPECS[with_defaults], params))
     assert [str(e) for e in result.error_messages] == []
     assert same(fast, result.validated_parameters), (fast, result.validated_parameters)
     return True

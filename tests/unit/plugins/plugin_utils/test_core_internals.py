@@ -93,7 +93,7 @@ def both_paths(monkeypatch: pytest.MonkeyPatch, world: World, host: str, var: st
     monkeypatch.delenv(core.PUBLIC_API_ONLY_ENV)
     assert public_reader.fast == 0  # the switch really turns the private path off
     assert private == public
-    assert type(private) is type(public)
+    assert private.__class__ is public.__class__
     return private, private_reader.fast
 
 
@@ -101,7 +101,7 @@ def test_plain_inventory_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     world = World(tmp_path, {"a": {"zabbix_host": STATE, "zabbix_host_valid": True}})
     value, fast = both_paths(monkeypatch, world, "a", "zabbix_host")
     assert value == STATE and fast == 1
-    assert type(value["host"]) is str  # plain str: the engine is faster on it
+    assert value["host"].__class__ is str  # plain str: the engine is faster on it
     assert both_paths(monkeypatch, world, "a", "zabbix_host_valid") == (True, 1)
 
 
