@@ -106,6 +106,7 @@ from ansible import context
 from ansible.plugins.callback import CallbackBase
 
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._mask import mask_data, mask_text
+from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._core_internals import play_inventory, task_key
 from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._sync_report import (
     RUN_ID_ENV,
     build_summary,
@@ -269,7 +270,9 @@ class CallbackModule(CallbackBase):
     def _play_host_count(play: t.Any) -> int | None:
         """How many hosts the play targets (after --limit), for "N/T hosts" progress."""
         try:
-            inventory = play.get_variable_manager()._inventory  # pylint: disable=protected-access
+            inventory = play_inventory(play)
+            if inventory is None:  # public-API-only mode: no total
+                return None
             return len(inventory.get_hosts(play.hosts))
         except Exception:  # pylint: disable=broad-exception-caught
             return None
@@ -282,7 +285,7 @@ class CallbackModule(CallbackBase):
             payload.setdefault("action", "failed")
         elif status == "skipped":
             payload = {"skipped": True, "skip_reason": payload.get("skip_reason") or "conditional result was False"}
-        started = self._task_starts.pop((host, str(result.task._uuid)), None)  # pylint: disable=protected-access
+        started = self._task_starts.pop((host, task_key(result.task)), None)
         if started is not None and "duration" not in payload:
             payload["duration"] = time.monotonic() - started
         self._record(host_record(host, payload))
@@ -330,7 +333,7 @@ class CallbackModule(CallbackBase):
 
     def v2_runner_on_start(self, host: t.Any, task: t.Any) -> None:
         if _short_action(task) in (SYNC_ONE, HOST_RESULT_MARKER):
-            self._task_starts[(host.get_name(), str(task._uuid))] = time.monotonic()  # pylint: disable=protected-access
+            self._task_starts[(host.get_name(), task_key(task))] = time.monotonic()
 
     def v2_runner_on_ok(self, result: t.Any) -> None:
         self._safely(self._handle, result, "ok")

@@ -35,6 +35,7 @@ from ansible_collections.netbox_zabbix.sync.plugins.module_utils._lookups import
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._normalise import normalise_current, normalise_desired
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._option_values import zabbix_id
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._plan import plan_host
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._public_api import public_api_only
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import (
     host_get_selects,
     ZabbixAPIError,
@@ -79,7 +80,11 @@ def _fast_validate(spec: dict[str, dict[str, t.Any]], params: t.Mapping[str, t.A
     The common case (the inventory's output: exact types, canonical names, valid
     choices) costs a tenth of the full validator; anything unusual (an alias, a string
     for an int, an unknown key, a missing required option) returns None and goes through
-    ArgumentSpecValidator, which also words the errors."""
+    ArgumentSpecValidator, which also words the errors. A null is an absent option ("not
+    managed", docs/desired-state.md). A hypothesis property test
+    (tests/unit/plugins/module_utils/test_fast_validate.py) holds it to exactly the
+    validator's answer for the same options without nulls; the public-API switch
+    (``_public_api``) turns it off."""
     for key in params:
         if key not in spec:
             return None
@@ -149,18 +154,35 @@ def _shape_errors(spec: dict[str, dict[str, t.Any]], params: t.Mapping[str, t.An
     return errors
 
 
+def _without_nulls(spec: dict[str, dict[str, t.Any]], params: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+    """The options less those set to null, at every level: a null is "not managed" (the
+    validator would refuse it for a choice or a bool, where the fast check reads it as absent)."""
+    out: dict[str, t.Any] = {}
+    for name, value in params.items():
+        if value is None:
+            continue
+        opts = spec.get(name) if isinstance(name, str) else None
+        if opts and "options" in opts:
+            if opts.get("type") == "dict" and isinstance(value, t.Mapping):
+                value = _without_nulls(opts["options"], value)
+            elif opts.get("type") == "list" and isinstance(value, list):
+                value = [_without_nulls(opts["options"], item) if isinstance(item, t.Mapping) else item for item in value]
+        out[name] = value
+    return out
+
+
 def validate_host_options(raw: t.Any, with_defaults: bool = False) -> tuple[dict[str, t.Any] | None, list[str]]:
     """Type-check one desired state with the module's argument spec: (params, errors)."""
     if not isinstance(raw, t.Mapping):
         return None, [f"the desired state must be a mapping, got {type(raw).__name__}"]
-    fast = _fast_validate(_SPECS[with_defaults], raw)
+    fast = None if public_api_only() else _fast_validate(_SPECS[with_defaults], raw)
     if fast is not None:
         return fast, []
     # The validator itself crashes on non-mappings where sub-options are expected
     # (set_fallbacks); report those here and let it check the other options.
     spec = _SPECS[with_defaults]
     shape_errors: list[str] = []
-    checkable = dict(raw)
+    checkable = _without_nulls(spec, raw)
     for name in list(checkable):
         bad = _shape_errors({name: spec[name]}, checkable, "") if name in spec else []
         if bad:

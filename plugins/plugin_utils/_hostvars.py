@@ -11,16 +11,16 @@
 """Reading other hosts' variables from a run_once controller-side action.
 
 The batch sync reads the desired state of every host of the play; the SyncHostsNow job's
-steps read HostConfigs and flags. ``HostVarReader`` is the one place that looks behind
-``hostvars`` (ansible-core's private inventory and variable-manager attributes) to skip
-templating where the answer is provably the same; anything unexpected takes the public
-``hostvars[host][name]`` path.
+steps read HostConfigs and flags. ``HostVarReader`` skips templating where the answer is
+provably the same (through ``_core_internals.InventoryVarReader``, the one place that looks
+behind ``hostvars``); anything unexpected takes the public ``hostvars[host][name]`` path.
 """
 
 from __future__ import annotations
 
-import os
 import typing as t
+
+from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._core_internals import MISSING, InventoryVarReader
 
 _MISSING = object()
 
@@ -57,47 +57,27 @@ class HostVarReader:
     """Reads one variable of many hosts, fast where that is provably the same as hostvars.
 
     ``hostvars[h][var]`` computes all of h's variables and templates the value: about
-    2.6 ms per host (2.6 s for 1,000 hosts). When the variable is an inventory host
-    variable (what the hostconfig inventory plugin sets), nothing of higher precedence can
-    define it (no extra var, fact, set_fact or include_vars of that name, no host_vars
-    directory next to the inventory or playbook, no vars plugin but host_group_vars),
-    and the value holds nothing to template, the inventory's own value is what hostvars
-    would return; reading it costs microseconds. Anything else takes the hostvars path.
+    2.6 ms per host (2.6 s for 1,000 hosts). Where the variable is an inventory host
+    variable that nothing overrides and holds nothing to template, ``InventoryVarReader``
+    (``_core_internals``, behind the public-API switch) reads it in microseconds; anything
+    else takes the public ``hostvars[host][name]`` path.
     """
-
-    _PLAIN_VARS_PLUGINS = {"host_group_vars", "ansible.builtin.host_group_vars"}
 
     def __init__(self, hostvars: t.Any) -> None:
         self.hostvars = hostvars
         self.fast = 0
         self.slow = 0
-        self._inventory = getattr(hostvars, "_inventory", None)
-        self._manager = getattr(hostvars, "_variable_manager", None)
-        self._fast_possible = self._check_fast_possible()
-
-    def _check_fast_possible(self) -> bool:
-        if self._inventory is None or self._manager is None:
-            return False
-        try:
-            from ansible import constants as C
-
-            if not set(C.VARIABLE_PLUGINS_ENABLED) <= self._PLAIN_VARS_PLUGINS:
-                return False
-            dirs = [self._manager._loader.get_basedir()]
-            for source in self._inventory._sources or []:
-                dirs.append(source if os.path.isdir(source) else os.path.dirname(source))
-            return not any(os.path.isdir(os.path.join(d, "host_vars")) for d in dirs if d)
-        except Exception:  # private attributes moved: stay correct, take the slow path
-            return False
+        self._inventory_vars = InventoryVarReader.for_hostvars(hostvars)
 
     def get(self, host_name: str, var: str, default: t.Any = _MISSING) -> t.Any:
         value = self._fast_get(host_name, var)
-        if value is not _MISSING:
+        if value is not MISSING:
             self.fast += 1
             return value
         self.slow += 1
-        if self._inventory is not None and self._inventory.get_host(host_name) is None:
-            raise KeyError(host_name)  # hostvars would answer an undefined marker instead
+        # hostvars answers an undefined marker for a host it does not know
+        if host_name not in self.hostvars:
+            raise KeyError(host_name)
         try:
             host = self.hostvars[host_name]
         except KeyError:
@@ -108,31 +88,15 @@ class HostVarReader:
         return default if value is _MISSING else _plain(value)
 
     def _fast_get(self, host_name: str, var: str) -> t.Any:
-        if not self._fast_possible:
-            return _MISSING
-        try:
-            manager = self._manager
-            if var in manager.extra_vars:
-                return _MISSING
-            host = self._inventory.get_host(host_name)
-            if host is None or var not in host.vars:
-                return _MISSING
-            for cache in (manager._nonpersistent_fact_cache, manager._vars_cache):
-                if var in cache.get(host_name, {}):
-                    return _MISSING
-            try:
-                facts = manager._fact_cache.get(host_name) or {}
-            except KeyError:
-                facts = {}
-            if var in facts:
-                return _MISSING
-            value = host.vars[var]
-        except Exception:
-            return _MISSING
+        if self._inventory_vars is None:
+            return MISSING
+        value = self._inventory_vars.get(host_name, var)
+        if value is MISSING:
+            return MISSING
         try:
             return _plain(value, refuse_templates=True)
         except _Template:
-            return _MISSING
+            return MISSING
 
 
 def read_host_states(

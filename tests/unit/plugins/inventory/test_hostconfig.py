@@ -20,6 +20,7 @@ init_plugin_loader()
 
 from ansible_collections.netbox_zabbix.sync.plugins.inventory import hostconfig as plugin_module  # noqa: E402
 from ansible_collections.netbox_zabbix.sync.plugins.inventory.hostconfig import InventoryModule  # noqa: E402
+from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils import _hostconfig_loader as loader_module  # noqa: E402
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._netbox import NetBoxError  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parents[3] / "unit" / "fixtures" / "hostconfig"
@@ -139,7 +140,7 @@ def inventory():
 def populate(plugin: InventoryModule, client: FakeClient, **options: t.Any) -> None:
     plugin.get_option = mock.MagicMock(side_effect=create_get_option(options))
     plugin._client = lambda _options: client
-    filters = plugin_module.HostConfigFilters(plugin.get_option("filters"))
+    filters = loader_module.HostConfigFilters(plugin.get_option("filters"))
     entries = plugin._load(plugin_module.NetBoxOptions.from_plugin(plugin), filters)
     plugin._populate(entries, filters.active)
 
@@ -218,7 +219,7 @@ def test_tags_read_per_tag_equal_the_nested_tags(inventory):
 
 
 def test_many_tags_are_read_with_the_rows(inventory, monkeypatch):
-    monkeypatch.setattr(plugin_module, "MAX_TAGS_BY_MEMBERSHIP", 1)
+    monkeypatch.setattr(loader_module, "MAX_TAGS_BY_MEMBERSHIP", 1)
     client = FakeClient()
     populate(inventory, client)
     devices = next(call for call in client.calls if call[0] == "fetch_many" and call[1] == "dcim/devices")
@@ -325,7 +326,7 @@ def test_filters_skip_ip_reads_of_filtered_hosts(inventory):
 ])
 def test_bad_filters(filters, message):
     with pytest.raises(AnsibleParserError, match=message):
-        plugin_module.HostConfigFilters(filters)
+        loader_module.HostConfigFilters(filters)
 
 
 # --- constructed -----------------------------------------------------------------------
@@ -490,7 +491,7 @@ def test_whole_lists_start_with_the_host_config_pages_where_they_take_fewer_requ
     populate(inventory, single)
     expected = {name: hostvars(inventory, name) for name in inventory.inventory.hosts}
 
-    monkeypatch.setattr(plugin_module, "IDS_PER_REQUEST", 1)  # reading by id would take one request per id
+    monkeypatch.setattr(loader_module, "IDS_PER_REQUEST", 1)  # reading by id would take one request per id
     paged = FakeClient()
     paged.pages = 3
     other = InventoryModule()
@@ -506,7 +507,7 @@ def test_whole_lists_start_with_the_host_config_pages_where_they_take_fewer_requ
 
 def test_related_rows_read_beforehand_are_followed_like_the_others():
     client = FakeClient()
-    loader = plugin_module.HostConfigLoader(client, plugin_module.HostConfigFilters({}))
+    loader = loader_module.HostConfigLoader(client, loader_module.HostConfigFilters({}))
     locations = plugin_module.hcmap.index_by_id(client.lists["dcim/locations"])  # read whole beforehand
     related = loader._fetch_related({"location", "site"}, [{"id": 7, "location": {"id": 1}}], {"location": locations})
     assert related["location"] == locations
@@ -515,16 +516,48 @@ def test_related_rows_read_beforehand_are_followed_like_the_others():
 
 
 def test_a_filter_on_devices_does_not_hold_back_a_whole_ip_list(inventory, monkeypatch):
-    monkeypatch.setattr(plugin_module, "IDS_PER_REQUEST", 1)
+    monkeypatch.setattr(loader_module, "IDS_PER_REQUEST", 1)
     client = FakeClient()
     populate(inventory, client, filters={"sites": ["ams1"]})
-    assert plugin_module.HostConfigFilters({"sites": ["ams1"]}).needs_object
+    assert loader_module.HostConfigFilters({"sites": ["ams1"]}).needs_object
     assert ("list_all", "ipam/ip-addresses", {"fields": "id,address,dns_name"}) in client.calls
     assert not [call for call in client.calls if call[0] in ("fetch_many", "get_by_ids") and call[1] == "ipam/ip-addresses"]
     by_hand = FakeClient()
     other = InventoryModule()
     other.inventory = InventoryData()
     other.templar = mock.MagicMock()
-    monkeypatch.setattr(plugin_module, "IDS_PER_REQUEST", 400)
+    monkeypatch.setattr(loader_module, "IDS_PER_REQUEST", 400)
     populate(other, by_hand, filters={"sites": ["ams1"]})
     assert {n: hostvars(inventory, n) for n in inventory.inventory.hosts} == {n: hostvars(other, n) for n in other.inventory.hosts}
+
+
+def test_real_inventory_manager_gives_the_same_inventory_on_both_core_paths(tmp_path, monkeypatch):
+    """Parsed by ansible-core's own InventoryManager (through its InventoryData proxy): the
+    private path (_core_internals.inventory_data unwraps the proxy) and the public-API path
+    (NETBOX_ZABBIX_SYNC_PUBLIC_API_ONLY) give the same hosts, groups and variables."""
+    from ansible.inventory.manager import InventoryManager
+    from ansible.parsing.dataloader import DataLoader
+
+    from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils import _core_internals as core
+
+    source = tmp_path / "nb.netbox_hostconfig.yml"
+    source.write_text("plugin: netbox_zabbix.sync.hostconfig\nnetbox_url: http://netbox.invalid\n"
+                      "netbox_token: nbt_abc.def\ngroups:\n  behind_proxy: zabbix_host.monitored_by == 'proxy'\n")
+    monkeypatch.setattr(InventoryModule, "_client", lambda self, options: FakeClient())
+
+    def parse() -> tuple[dict, dict]:
+        inventory = InventoryManager(loader=DataLoader(), sources=[str(source)])
+        hosts = {name: inventory.get_host(name).get_vars() for name in inventory.hosts}
+        groups = {name: (sorted(h.name for h in group.get_hosts()), group.get_vars())
+                  for name, group in inventory.groups.items()}
+        return hosts, groups
+
+    monkeypatch.delenv(core.PUBLIC_API_ONLY_ENV, raising=False)
+    private = parse()
+    monkeypatch.setenv(core.PUBLIC_API_ONLY_ENV, "1")
+    public = parse()
+    assert private == public
+    hosts, groups = private
+    assert len(hosts) == 23 and groups["zabbix_invalid"][0] == ["ho-dev-11", "ho-vm-03", "z-ho-deleted"]
+    assert "ho-dev-03" in groups["behind_proxy"][0]
+    assert groups["all"][1]["netbox_hostconfig_sources"] == {str(source): {"ok": True, "hosts": 23}}

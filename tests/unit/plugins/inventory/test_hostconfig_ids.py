@@ -12,6 +12,7 @@ import pytest
 from ansible.errors import AnsibleParserError
 
 from ansible_collections.netbox_zabbix.sync.plugins.inventory import hostconfig as plugin_module
+from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils import _hostconfig_loader as loader_module
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._netbox import NetBoxError
 
 from .test_hostconfig import FakeClient, create_get_option, hostvars, inventory  # noqa: F401 pylint: disable=unused-import
@@ -46,7 +47,7 @@ def populate_ids(plugin, client, ids, **options):
     plugin._client = lambda _options: client
     plugin._hostconfig_ids = ids
     options_ = plugin_module.NetBoxOptions.from_plugin(plugin)
-    filters = plugin_module.HostConfigFilters({})
+    filters = loader_module.HostConfigFilters({})
     with mock.patch.object(plugin, "get_option", side_effect=create_get_option(
             {"hostconfig_ids_detail_max": 50, **options})):
         entries = plugin._load(options_, filters)
@@ -89,13 +90,13 @@ def test_many_ids_read_whole_lists(inventory):  # noqa: F811
     (None, None), ("", None), ([], None), ("3, 17,3", [3, 17]), ("[17, 3]", [3, 17]), ([5, "6"], [5, 6]), (7, [7]),
 ])
 def test_parse_hostconfig_ids(value, expected):
-    assert plugin_module.parse_hostconfig_ids(value, "x") == expected
+    assert loader_module.parse_hostconfig_ids(value, "x") == expected
 
 
 @pytest.mark.parametrize("value", ["a,b", "[1, ", {"id": 1}])
 def test_parse_hostconfig_ids_refuses_garbage(value):
     with pytest.raises(AnsibleParserError, match="^x: "):
-        plugin_module.parse_hostconfig_ids(value, "x")
+        loader_module.parse_hostconfig_ids(value, "x")
 
 
 def test_extra_variable_wins_over_the_option(inventory):  # noqa: F811
