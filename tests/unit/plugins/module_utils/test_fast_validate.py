@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils import _engine
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._public_api import PUBLIC_API_ONLY_ENV
-from ansible_collections.netbox_zabbix.sync.plugins.module_utils._sync import host_argument_spec
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._host_spec import host_argument_spec
 
 PROPERTY = settings(max_examples=250, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 
