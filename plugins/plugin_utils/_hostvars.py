@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._core_internals import MISSING, InventoryVarReader
+from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._core_internals import MISSING, InventoryVarReader, RegisteredVarReader
 
 _MISSING = object()
 
@@ -43,14 +43,43 @@ def _plain(value: t.Any, refuse_templates: bool = False) -> t.Any:
 
 
 class PlainReader:
-    """hostvars[host][name]: correct everywhere, about 2.6 ms per host."""
+    """hostvars[host][name]: correct everywhere, about 2.6 ms per host (computed once per host)."""
 
     def __init__(self, hostvars: t.Any) -> None:
         self.hostvars = hostvars
+        self._hosts: dict[str, t.Any] = {}
 
     def get(self, host: str, name: str, default: t.Any = None) -> t.Any:
-        host_vars = self.hostvars[host]
+        host_vars = self._hosts.get(host)
+        if host_vars is None:
+            host_vars = self._hosts[host] = self.hostvars[host]
         return host_vars.get(name, default) if hasattr(host_vars, "get") else host_vars[name]
+
+
+class RegisteredReader:
+    """Registered results of many hosts (per-host mode's sync results), fast where provably
+    the same as hostvars: ``RegisteredVarReader`` (``_core_internals``, behind the public-API
+    switch) reads the stored result; anything else takes ``PlainReader``'s public path."""
+
+    def __init__(self, hostvars: t.Any) -> None:
+        self.fast = 0
+        self.slow = 0
+        self._registered = RegisteredVarReader.for_hostvars(hostvars)
+        self._public = PlainReader(hostvars)
+
+    def get(self, host: str, name: str, default: t.Any = None) -> t.Any:
+        if self._registered is not None:
+            value = self._registered.get(host, name)
+            if value is not MISSING:
+                try:
+                    plain = _plain(value, refuse_templates=True)
+                except _Template:
+                    pass
+                else:
+                    self.fast += 1
+                    return plain
+        self.slow += 1
+        return self._public.get(host, name, default)
 
 
 class HostVarReader:

@@ -24,7 +24,7 @@ from ansible.vars.hostvars import HostVars
 from ansible.vars.manager import VariableManager
 
 from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils import _core_internals as core
-from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._hostvars import HostVarReader, read_host_states
+from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._hostvars import HostVarReader, RegisteredReader, read_host_states
 
 REPO = Path(__file__).resolve().parents[4]
 STATE = {"host": "web01", "host_groups": ["NB Core"], "macros": [{"macro": "{$A}", "value": "{$B}"}]}
@@ -192,6 +192,34 @@ def test_read_host_states_is_the_same_on_both_paths(tmp_path: Path, monkeypatch:
     assert got["broken"][1] == ["interfaces[0].ip: no IP"]
     assert got["novar"] == (None, ["host variable 'zabbix_host' is not set"])
     assert "not in the inventory" in got["ghost"][1][0]
+
+
+RESULT = {"changed": True, "action": "update", "hostid": "10501", "diff": {"before": "a\n", "after": "b\n"}}
+
+
+def registered_both_paths(monkeypatch: pytest.MonkeyPatch, world: World, host: str, var: str) -> tuple[t.Any, int]:
+    """A registered result as the private path reads it and as hostvars does: the same."""
+    monkeypatch.delenv(core.PUBLIC_API_ONLY_ENV, raising=False)
+    private_reader = RegisteredReader(world.hostvars)
+    private = private_reader.get(host, var, "unset")
+    monkeypatch.setenv(core.PUBLIC_API_ONLY_ENV, "1")
+    public_reader = RegisteredReader(world.hostvars)
+    public = public_reader.get(host, var, "unset")
+    monkeypatch.delenv(core.PUBLIC_API_ONLY_ENV)
+    assert public_reader.fast == 0
+    assert private == public
+    return private, private_reader.fast
+
+
+def test_registered_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    world = World(tmp_path, {"a": {"zabbix_host": STATE}, "b": {}, "c": {}}, extra_vars={"_overridden": "from-extra"})
+    world.manager.set_nonpersistent_facts("a", {"_result": RESULT, "_overridden": RESULT})  # what `register:` does
+    world.manager.set_nonpersistent_facts("b", {"_result": dict(RESULT, msg="{{ 'templated' }}")})
+    assert registered_both_paths(monkeypatch, world, "a", "_result") == (RESULT, 1)
+    assert registered_both_paths(monkeypatch, world, "a", "_overridden") == ("from-extra", 0)  # an extra var ranks above
+    value, fast = registered_both_paths(monkeypatch, world, "b", "_result")  # template syntax: the public path decides
+    assert fast == 0 and value["hostid"] == "10501"
+    assert registered_both_paths(monkeypatch, world, "c", "_result") == ("unset", 0)  # not registered on that host
 
 
 @pytest.mark.parametrize("value", ["1", "true", "YES", " on "])
