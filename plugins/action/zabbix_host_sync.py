@@ -24,6 +24,7 @@ import os
 import typing as t
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.vars import transform_to_native_types
 
@@ -84,6 +85,9 @@ class ActionModule(ActionBase):
         del tmp
 
         args = transform_to_native_types(dict(self._task.args), redact=False)
+        host_var = args.pop("host_var", None)
+        if host_var is not None:
+            args = self._desired_from_host_var(str(host_var), args, task_vars or {})
         secrets = secret_values(args)
         known_bad = upstream_errors(args)
         if known_bad:
@@ -103,3 +107,21 @@ class ActionModule(ActionBase):
             return result
         result.update(outcome)
         return result
+
+    def _desired_from_host_var(self, host_var: str, args: dict[str, t.Any], task_vars: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+        """The task's arguments laid over the desired state in host variable ``host_var``.
+
+        The validity flag and errors come from ``<host_var>_valid`` and ``<host_var>_errors``, as
+        the inventory plugin sets them (and as the batch module reads them)."""
+        value = task_vars.get(host_var)
+        if value is None:
+            return {**args, "errors": [f"host variable '{host_var}' is not set"]}
+        desired = transform_to_native_types(self._templar.template(value), redact=False)
+        if not isinstance(desired, dict):
+            return {**args, "errors": [f"host variable '{host_var}' is not a mapping (a {type(desired).__name__})"]}
+        merged = {**desired, **args}
+        errors = transform_to_native_types(self._templar.template(task_vars.get(f"{host_var}_errors") or []), redact=False)
+        if errors or not boolean(task_vars.get(f"{host_var}_valid", True), strict=False):
+            merged["errors"] = ([errors] if isinstance(errors, str) else list(errors)) or [f"{host_var}_valid is false"]
+        return merged
+

@@ -729,6 +729,21 @@ def module_argument_spec() -> dict[str, dict[str, t.Any]]:
     return spec
 
 
+def module_options_spec() -> dict[str, dict[str, t.Any]]:
+    """The options zabbix_host_sync documents: ``module_argument_spec()`` plus ``host_var``.
+
+    With ``host_var`` the action reads the desired state (``host`` included) from that host
+    variable and checks the result against ``module_argument_spec()``; so ``host`` is
+    required only when ``host_var`` is not given (``required_one_of``)."""
+    spec = module_argument_spec()
+    spec["host"] = {key: value for key, value in spec["host"].items() if key != "required"}
+    spec["host_var"] = {"type": "str"}
+    return spec
+
+
+MODULE_REQUIRED_ONE_OF = [("host", "host_var")]
+
+
 BATCH_OPTIONS_SPEC: dict[str, dict[str, t.Any]] = {
     "hosts": {"type": "list", "elements": "str"},
     "host_var": {"type": "str", "default": "zabbix_host"},

@@ -50,9 +50,21 @@ options:
     description:
       - Technical host name. The host is found by O(hostid) when given, else by this name.
       - A host found by O(hostid) under another name is renamed to this one (same host, items and history).
+      - Required, unless O(host_var) gives the desired state.
     type: str
-    required: true
     aliases: [host_name]
+  host_var:
+    description:
+      - Take this host's desired state from the host variable of this name, as the inventory plugin
+        C(netbox_zabbix.sync.hostconfig) sets it in C(zabbix_host), instead of from the task's arguments.
+      - The host variables C(<host_var>_valid) and C(<host_var>_errors) (the inventory's C(zabbix_host_valid) and
+        C(zabbix_host_errors)) say whether the HostConfig is valid; an invalid one fails with the inventory's reasons,
+        without a request to Zabbix, as with O(errors). A missing variable fails the host and names the variable.
+      - Options given in the task beside O(host_var) (the connection, for example) are laid over the variable's.
+      - Costs the least per host in a playbook of one task per host (no template of the desired state in each
+        host's worker; see "Which mode when" in the notes). Needs the collection's action plugin, which runs the sync on the
+        controller; it is always used, unless the module is called by its file path.
+    type: str
   hostid:
     description:
       - The Zabbix host this desired state owns (the HostConfig's C(hostid)). The host is read, diffed and updated by
@@ -315,8 +327,9 @@ notes:
     Zabbix; each host reads itself (one C(host.get)), and a host monitored through a proxy or proxy group adds one
     C(proxy.get) or C(proxygroup.get) for the name. What can be shared (the argument validator, SSL contexts) is
     built once in the controller before Ansible forks the workers.
-  - With the inventory plugin, pass the host's O(errors) too (see the examples), so that a HostConfig the inventory
-    marked invalid fails with the inventory's reasons; or target C(all:!zabbix_invalid) to leave those hosts out.
+  - With the inventory plugin, use O(host_var=zabbix_host) (see the examples), or pass the host's O(errors) with its
+    desired state, so that a HostConfig the inventory marked invalid fails with the inventory's reasons; or target
+    C(all:!zabbix_invalid) to leave those hosts out.
 seealso:
   - module: netbox_zabbix.sync.zabbix_host_sync_batch
   - plugin: netbox_zabbix.sync.hostconfig
@@ -373,6 +386,10 @@ EXAMPLES = r"""
 
 - name: One task per host in your own playbook; an invalid HostConfig fails with the inventory's reasons
   netbox_zabbix.sync.zabbix_host_sync: "{{ zabbix_host | combine({'errors': zabbix_host_errors}) }}"
+
+- name: The same, cheapest per host - the desired state read from the inventory's host variables
+  netbox_zabbix.sync.zabbix_host_sync:
+    host_var: zabbix_host
 
 - name: Remove a host
   netbox_zabbix.sync.zabbix_host_sync:
@@ -434,7 +451,8 @@ msg:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._engine import (
-    module_argument_spec,
+    MODULE_REQUIRED_ONE_OF,
+    module_options_spec,
     secret_values,
     sync_one,
 )
@@ -442,7 +460,9 @@ from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import 
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=module_argument_spec(), supports_check_mode=True)
+    module = AnsibleModule(argument_spec=module_options_spec(), required_one_of=MODULE_REQUIRED_ONE_OF, supports_check_mode=True)
+    if module.params["host_var"]:
+        module.fail_json(msg="host_var: reading a host variable needs the collection's action plugin (the module ran without it)")
     # Secret macro values have no no_log flag of their own (text macros are not secret).
     module.no_log_values.update(secret_values(module.params))
     if module.params["errors"]:

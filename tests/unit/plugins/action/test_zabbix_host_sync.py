@@ -15,6 +15,8 @@ from unittest import mock
 
 import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar
 
 from ansible_collections.netbox_zabbix.sync.plugins.action import zabbix_host_sync as single_action
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils import _engine
@@ -47,7 +49,9 @@ def make_action(args: dict[str, t.Any], check: bool = False, diff: bool = False)
     task.async_val = 0
     task.check_mode = check
     task.diff = diff
-    return single_action.ActionModule(task, mock.MagicMock(), mock.MagicMock(), loader=None, templar=None, shared_loader_obj=None)
+    loader = DataLoader()
+    return single_action.ActionModule(task, mock.MagicMock(), mock.MagicMock(), loader=loader, templar=Templar(loader=loader),
+                                      shared_loader_obj=None)
 
 
 @pytest.fixture
@@ -63,8 +67,9 @@ def per_host_task(fake_zabbix: t.Any, client_for: t.Any, monkeypatch: pytest.Mon
 
     monkeypatch.setattr(single_action, "sync_one", functools.partial(_engine.sync_one, client_factory=client_factory))
 
-    def run(args: dict[str, t.Any], **kwargs: t.Any) -> dict[str, t.Any]:
-        result = make_action(copy.deepcopy(args), **kwargs).run(task_vars={"inventory_hostname": "inv-" + str(args.get("host"))})
+    def run(args: dict[str, t.Any], host_vars: dict[str, t.Any] | None = None, **kwargs: t.Any) -> dict[str, t.Any]:
+        task_vars = {"inventory_hostname": "inv-" + str(args.get("host")), **copy.deepcopy(host_vars or {})}
+        result = make_action(copy.deepcopy(args), **kwargs).run(task_vars=task_vars)
         result["_options"] = seen_options[-1] if seen_options else None
         return result
 
@@ -139,3 +144,41 @@ def test_validation_matches_the_argument_spec_validator(args: dict[str, t.Any], 
     expected = ArgumentSpecValidator(module_argument_spec()).validate(copy.deepcopy(args))
     assert errors == [str(e) for e in expected.error_messages]
     assert params == expected.validated_parameters
+
+
+# --- host_var: the desired state from the inventory's host variables ---------------------
+
+
+def test_host_var_reads_the_desired_state_and_lays_the_task_options_over_it(fake_zabbix: t.Any, per_host_task: t.Any) -> None:
+    inventory_vars = {"zabbix_host": state("web1"), "zabbix_host_valid": True, "zabbix_host_errors": []}
+    assert per_host_task({"host_var": "zabbix_host"}, inventory_vars)["action"] == "created"
+    assert [stored["host"] for stored in fake_zabbix.hosts.values()] == ["web1"]
+    fake_zabbix.calls.clear()
+    result = per_host_task({"host_var": "zabbix_host", "zabbix_url": "http://from-the-task", "description": "over it"},
+                           inventory_vars, diff=True)
+    assert result["action"] == "updated" and result["changed_fields"] == ["description"]
+    assert result["_options"].url == "http://from-the-task" and result["_options"].token == "tok"
+    fake_zabbix.calls.clear()
+    assert per_host_task({"host_var": "zabbix_host"}, dict(inventory_vars, zabbix_host=state("web1", description="over it")))[
+        "action"] == "unchanged"
+    assert fake_zabbix.methods() == ["host.get"]  # the same one read as with the state as arguments
+
+
+@pytest.mark.parametrize("inventory_vars, message", [
+    ({"zabbix_host": state("web1"), "zabbix_host_valid": False, "zabbix_host_errors": ["interfaces[0].ip: no IP address"]},
+     "web1: interfaces[0].ip: no IP address"),
+    ({"zabbix_host": state("web1"), "zabbix_host_valid": "false"}, "web1: zabbix_host_valid is false"),
+    ({}, "inv-None: host variable 'zabbix_host' is not set"),
+    ({"zabbix_host": "web1"}, "inv-None: host variable 'zabbix_host' is not a mapping (a str)"),
+])
+def test_host_var_fails_an_invalid_or_missing_state_without_asking_zabbix(
+        fake_zabbix: t.Any, per_host_task: t.Any, inventory_vars: dict[str, t.Any], message: str) -> None:
+    result = per_host_task({"host_var": "zabbix_host"}, inventory_vars)
+    assert result["failed"] and result["action"] == "failed" and result["msg"] == message
+    assert fake_zabbix.calls == []
+
+
+def test_host_var_keeps_secrets_out_of_the_message(fake_zabbix: t.Any, per_host_task: t.Any) -> None:
+    psk = "ab" * 16
+    result = per_host_task({"host_var": "zabbix_host"}, {"zabbix_host": state("web1", status="sleeping", tls_psk=psk)})
+    assert result["failed"] and "status" in result["msg"] and psk not in str(result)
