@@ -46,6 +46,8 @@ from ansible.module_utils.common.parameters import env_fallback
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.urls import make_context
 
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils import _codes
+
 try:
     from zabbix_utils import api as zabbix_utils_api
     from zabbix_utils import APIRequestError, APINotSupported, APIVersion, ModuleBaseException, ProcessingError, ZabbixAPI
@@ -71,6 +73,9 @@ except ImportError as exc:  # pragma: no cover - depends on the Python that runs
     class ProcessingError(ModuleBaseException):  # type: ignore[no-redef]
         """Stand-in."""
 
+
+# "0" -> "server" ...: the reverse of the one table in _codes
+_MONITORED_BY_NAMES = {code: name for name, code in _codes.MONITORED_BY.items()}
 
 ENV_URL = "ZABBIX_URL"
 ENV_TOKEN = "ZABBIX_TOKEN"
@@ -260,7 +265,7 @@ class VersionProfile:
     def read_monitoring(zhost: t.Mapping[str, t.Any]) -> tuple[str, str | None, str | None]:
         """(monitored_by, proxyid, proxy_groupid) from a host object of either version."""
         if "monitored_by" in zhost:  # 7.0+
-            mode = {"0": "server", "1": "proxy", "2": "proxy_group"}.get(str(zhost["monitored_by"]), "server")
+            mode = _MONITORED_BY_NAMES.get(str(zhost["monitored_by"]), "server")
             proxyid = str(zhost.get("proxyid") or "0")
             groupid = str(zhost.get("proxy_groupid") or "0")
             return mode, (proxyid if proxyid != "0" else None), (groupid if groupid != "0" else None)
@@ -270,7 +275,7 @@ class VersionProfile:
     def render_monitoring(self, mode: str, proxyid: str | None, proxy_groupid: str | None) -> dict[str, t.Any]:
         if self.is_7:
             return {
-                "monitored_by": {"server": "0", "proxy": "1", "proxy_group": "2"}[mode],
+                "monitored_by": _codes.MONITORED_BY[mode],
                 "proxyid": proxyid if mode == "proxy" else "0",
                 "proxy_groupid": proxy_groupid if mode == "proxy_group" else "0",
             }

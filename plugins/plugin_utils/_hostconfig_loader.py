@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible.errors import AnsibleParserError
 
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils import _codes
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils import _hostconfig as hcmap
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._netbox import NetBoxError
 
@@ -52,7 +53,8 @@ RELATION_ENDPOINTS = {
     "primary_ip6": "ipam/ip-addresses",
     "oob_ip": "ipam/ip-addresses",
 }
-STATUS_VALUES = {"enabled": 0, "disabled": 1}
+# HostConfig.status is an integer in the plugin's API; the names and codes are Zabbix's (one table)
+STATUS_VALUES = {name: int(code) for name, code in _codes.STATUS.items()}
 # Nested tags are the most expensive field of a Device/VM row for NetBox to serialise (about
 # 40 % of its CPU for the row); with few tags, one id-only list per tag is about half the cost.
 MAX_TAGS_BY_MEMBERSHIP = 30
