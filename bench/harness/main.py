@@ -48,7 +48,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench/run.sh", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100,1000,10000", help="comma-separated N (default 100,1000,10000)")
     parser.add_argument("--tools", default="ours,floor,zabbix_host,nzs,per_host",
-                        help="ours,floor,zabbix_host,nzs,per_host (per_host = set_fact_floor,ours_per_host,user_playbook)")
+                        help="ours,floor,zabbix_host,nzs,per_host (per_host = set_fact_floor,ours_per_host,user_playbook,user_playbook_host_var)")
     parser.add_argument("--runs", type=int, default=3,
                         help="runs of every scenario for ours/floor at every N (the report shows medians); competitors run once")
     parser.add_argument("--zabbix", default="7.0", choices=("6.0", "7.0"))

@@ -97,7 +97,7 @@ def floor_medians(results: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
 def per_host_rows(med: dict, floors: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for (tool, scenario, size), value in sorted(med.items(), key=lambda kv: (kv[0][2], kv[0][0], kv[0][1])):
-        if tool not in ("ours_per_host", "user_playbook"):
+        if tool not in ("ours_per_host", "user_playbook", "user_playbook_host_var"):
             continue
         floor = floors.get(size, {}).get("seconds")
         floor_cpu = floors.get(size, {}).get("cpu_seconds")
@@ -463,8 +463,8 @@ def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
             if key in part["meta"] and key not in merged["meta"]:
                 merged["meta"][key] = part["meta"][key]
     merged["meta"]["sizes"] = sorted({s for p in parts for s in p["meta"]["sizes"]})
-    merged["meta"]["tools"] = sorted({t for p in parts for t in p["meta"]["tools"]}, key=lambda t: ["ours", "floor", "zabbix_host", "nzs", "set_fact_floor", "ours_per_host", "user_playbook"].index(t)
-                                    if t in ("ours", "floor", "zabbix_host", "nzs", "set_fact_floor", "ours_per_host", "user_playbook") else 99)
+    merged["meta"]["tools"] = sorted({t for p in parts for t in p["meta"]["tools"]}, key=lambda t: ["ours", "floor", "zabbix_host", "nzs", "set_fact_floor", "ours_per_host", "user_playbook", "user_playbook_host_var"].index(t)
+                                    if t in ("ours", "floor", "zabbix_host", "nzs", "set_fact_floor", "ours_per_host", "user_playbook", "user_playbook_host_var") else 99)
     if len(parts) > 1:
         merged["meta"]["parts"] = [
             {key: p["meta"][key] for key in ("argv", "sizes", "tools", "runs", "zabbix", "quick", "competitor_max",

@@ -8,8 +8,9 @@
 * ``nzs``: netbox-zabbix-sync 4.1.0 on the same Devices/VMs (bench/nzs/prepare.py maps them).
 * per-host mode (``--tools per_host``): ``ours_per_host`` (our playbook with
   ``sync_hosts_batch=false``), ``user_playbook`` (bench/per_host/user_playbook.yml: one
-  ``zabbix_host_sync`` task per host with ``zabbix_host`` as its arguments) and
-  ``set_fact_floor`` (bench/per_host/set_fact_floor.yml: Ansible's own per-host floor).
+  ``zabbix_host_sync`` task per host with ``zabbix_host`` as its arguments),
+  ``user_playbook_host_var`` (bench/per_host/user_playbook_host_var.yml: the same with
+  ``host_var: zabbix_host``) and ``set_fact_floor`` (bench/per_host/set_fact_floor.yml: Ansible's own per-host floor).
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ NZS_VENV = os.path.join(CACHE, "venv-nzs")
 BENCH_VENV = os.path.join(CACHE, "venv")
 OURS_PLAYBOOK = os.environ.get("BENCH_OURS_PLAYBOOK", os.path.join(REPO, "playbooks", "sync_hosts.yml"))
 SCENARIOS = ("create", "noop", "drift", "check")
-PER_HOST_TOOLS = ("set_fact_floor", "ours_per_host", "user_playbook")
+PER_HOST_TOOLS = ("set_fact_floor", "ours_per_host", "user_playbook", "user_playbook_host_var")
 PER_HOST_SCENARIOS = ("noop", "drift", "check")
 
 
@@ -170,6 +171,14 @@ class UserPlaybook(Tool):
         if scenario == "check":
             argv.append("--check")
         return run_measured(argv, self.log(ctx, scenario, tag), env=ours_env(ctx), cwd=REPO)
+
+
+class UserPlaybookHostVar(UserPlaybook):
+    """The same per-host sync, the desired state read by the action (host_var: zabbix_host)."""
+
+    name = "user_playbook_host_var"
+    label = "user playbook, zabbix_host_sync per host with host_var"
+    playbook = os.path.join(BENCH, "per_host", "user_playbook_host_var.yml")
 
 
 class SetFactFloor(UserPlaybook):
@@ -363,6 +372,8 @@ def make_tools(names: list[str], zabbix_host_forks: list[int]) -> list[Tool]:
             tools.append(OursPerHost())
         elif name == "user_playbook":
             tools.append(UserPlaybook())
+        elif name == "user_playbook_host_var":
+            tools.append(UserPlaybookHostVar())
         elif name == "set_fact_floor":
             tools.append(SetFactFloor())
         else:
