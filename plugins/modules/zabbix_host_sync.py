@@ -316,11 +316,12 @@ notes:
     C(netbox_zabbix.sync.sync_hosts) role with C(sync_hosts_batch=false). Every host is its own task result with its
     own diff, a failed host fails alone, and it fits plays that already work host by host (C(--limit), C(serial),
     handlers, C(failed_when)). Its cost is mostly Ansible's own work for one task per host, which no module can go
-    below. Measured at 1,000 hosts on a shared 2-core machine (load average about 12) with the real Zabbix 7.0 and
-    NetBox: a plain playbook with this one task took 97.8 s for a no-op and 86.3 s for 10 % drift, 1.48 and 1.30
-    times C(set_fact) over the same hosts in the same run (66 s there; Ansible's floor, 14-15 s on a quiet machine);
-    the role's per-host mode took 170 s (2.6 times the floor: it adds a per-host include of the role); batch mode
-    took 13.7 s for the whole SyncHostsNow job in the same run (5.7 s on a quiet machine). See docs/benchmark.md."
+    below. Measured at 1,000 unchanged hosts on a 2-core machine with the real Zabbix 7.0 and NetBox (load average
+    4-6), against C(set_fact) over the same hosts in the same run (20.7 s): a plain playbook with this one task and
+    O(host_var=zabbix_host) took 38.7 s (1.87 times, and 1.20 times its CPU); the same with the template C({{ zabbix_host }}) as
+    the arguments 49.2 s (2.38 times: the template is compiled again in every host's worker); the role's per-host
+    mode 45.9 s (2.22 times). Batch mode syncs the same 1,000 hosts, the whole SyncHostsNow job, in 5-6 s. See
+    docs/benchmark.md."
   - For whole inventories use M(netbox_zabbix.sync.zabbix_host_sync_batch) (the role's default), with one task, one
     C(host.get) for all hosts, bulk writes and per-host results in one task result.
   - Ansible runs every host of a task in a fresh worker process, so hosts cannot share what one of them learned from
