@@ -124,4 +124,3 @@ class ActionModule(ActionBase):
         if errors or not boolean(task_vars.get(f"{host_var}_valid", True), strict=False):
             merged["errors"] = ([errors] if isinstance(errors, str) else list(errors)) or [f"{host_var}_valid is false"]
         return merged
-
