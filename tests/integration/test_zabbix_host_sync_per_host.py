@@ -10,6 +10,7 @@ host carries its own diff. How fast this is, is measured by `make bench` (bench/
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import typing as t
@@ -24,14 +25,14 @@ COUNT = 50
 PREFIX = "ph"
 BROKEN = f"{PREFIX}-broken"
 
-# What the docs tell a user to write (docs/per-host-mode in the module's notes).
+# What the docs tell a user to write (the module's examples); MODULE_CALL is one of MODULE_CALLS.
 PLAYBOOK = """
 - name: Sync hosts to Zabbix, one task per host
   hosts: all
   gather_facts: false
   tasks:
     - name: Zabbix host matches its desired state
-      netbox_zabbix.sync.zabbix_host_sync: "{{ zabbix_host }}"
+      MODULE_CALL
       register: sync
 
 - name: Save every host's result
@@ -63,21 +64,33 @@ def desired(i: int) -> dict[str, t.Any]:
     }
 
 
-def write_inventory(path: Path, python: str) -> Path:
+# The two forms the module documents: the desired state as the arguments, or read by host_var
+MODULE_CALLS = {
+    "arguments": 'netbox_zabbix.sync.zabbix_host_sync: "{{ zabbix_host }}"',
+    "host_var": "netbox_zabbix.sync.zabbix_host_sync:\n        host_var: zabbix_host",
+}
+INVALID = f"{PREFIX}-invalid"
+
+
+def write_inventory(path: Path, python: str, form: str = "arguments") -> Path:
     hosts: dict[str, t.Any] = {f"inv-{i:03d}": {"zabbix_host": desired(i)} for i in range(COUNT)}
     hosts["inv-broken"] = {"zabbix_host": dict(desired(200), host=BROKEN, templates=["No such template"])}
+    if form == "host_var":  # a HostConfig the inventory marked invalid: host_var fails it with the inventory's reasons
+        hosts["inv-invalid"] = {"zabbix_host": dict(desired(201), host=INVALID), "zabbix_host_valid": False,
+                                "zabbix_host_errors": ["interfaces[0].ip: the agent interface has no IP address"]}
     inventory = {"all": {"hosts": hosts, "vars": {"ansible_connection": "local", "ansible_python_interpreter": python}}}
     target = path / "inventory.yml"
     target.write_text(yaml.safe_dump(inventory))
     return target
 
 
-def play(stack: t.Any, tmp_path: Path, env: dict[str, str], *args: str) -> tuple[subprocess.CompletedProcess, dict[str, t.Any]]:
+def play(stack: t.Any, tmp_path: Path, env: dict[str, str], *args: str, form: str = "arguments"
+         ) -> tuple[subprocess.CompletedProcess, dict[str, t.Any]]:
     playbook = tmp_path / "play.yml"
-    playbook.write_text(PLAYBOOK)
+    playbook.write_text(PLAYBOOK.replace("MODULE_CALL", MODULE_CALLS[form]))
     out = tmp_path / "results.json"
     out.unlink(missing_ok=True)
-    inventory = write_inventory(tmp_path, str(stack.VENV_BIN / "python"))
+    inventory = write_inventory(tmp_path, str(stack.VENV_BIN / "python"), form)
     done = subprocess.run(
         [str(stack.VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), "-e", f"out={out}", *args],
         capture_output=True, text=True, env=stack.ansible_env(env), cwd=stack.REPO, timeout=900, check=False,
@@ -104,13 +117,23 @@ def actions(results: dict[str, t.Any]) -> dict[str, int]:
     return counts
 
 
-def test_user_playbook_one_task_per_host(zabbix: t.Any, stack: t.Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize("form", list(MODULE_CALLS))
+def test_user_playbook_one_task_per_host(zabbix: t.Any, stack: t.Any, tmp_path: Path, form: str) -> None:
     env = {"ZABBIX_URL": zabbix.env["ZABBIX_URL"], "ZABBIX_TOKEN": zabbix.env["ZABBIX_TOKEN"]}
+    failing = 2 if form == "host_var" else 1
+    run = functools.partial(play, stack, tmp_path, env, form=form)
+    leftover = managed(zabbix)  # each form creates its hosts itself
+    if leftover:
+        zabbix.call("host.delete", [h["hostid"] for h in leftover.values()])
 
-    done, results = play(stack, tmp_path, env)
+    done, results = run()
     assert done.returncode == 2, done.stdout[-3000:]  # the broken host fails the run, alone
-    assert actions(results) == {"created": COUNT, "failed": 1}, results
+    assert actions(results) == {"created": COUNT, "failed": failing}, results
     assert results["inv-broken"]["msg"] == f"{BROKEN}: templates[0]: template 'No such template' not found"
+    if form == "host_var":
+        assert results["inv-invalid"]["msg"] == f"{INVALID}: interfaces[0].ip: the agent interface has no IP address"
+    # host_var: no template of the arguments, so no per-host "template for task args" warning
+    assert ("Using a template for task args" in done.stdout + done.stderr) is (form == "arguments")
     assert "ok=1" in next(line for line in done.stdout.splitlines() if line.startswith("inv-049 "))
 
     held = managed(zabbix)
@@ -131,20 +154,20 @@ def test_user_playbook_one_task_per_host(zabbix: t.Any, stack: t.Any, tmp_path: 
     drifted = [f"{PREFIX}-{i:03d}" for i in range(0, COUNT, 10)]
     zabbix.call("host.update", [{"hostid": held[name]["hostid"], "description": "changed by hand"} for name in drifted])
     before_check = managed(zabbix)
-    done, results = play(stack, tmp_path, env, "--check", "--diff")
-    assert actions(results) == {"updated": len(drifted), "unchanged": COUNT - len(drifted), "failed": 1}
+    done, results = run("--check", "--diff")
+    assert actions(results) == {"updated": len(drifted), "unchanged": COUNT - len(drifted), "failed": failing}
     for name in drifted:
         result = results[f"inv-{name.rsplit('-', 1)[1]}"]
         assert result["changed"] and result["changed_fields"] == ["description"]
         assert (result["diff"]["before"]["description"], result["diff"]["after"]["description"]) == ("changed by hand", "")
     assert managed(zabbix) == before_check
 
-    done, results = play(stack, tmp_path, env)
-    assert actions(results) == {"updated": len(drifted), "unchanged": COUNT - len(drifted), "failed": 1}
+    done, results = run()
+    assert actions(results) == {"updated": len(drifted), "unchanged": COUNT - len(drifted), "failed": failing}
     assert {h["host"] for h in managed(zabbix).values() if h["description"]} == set()
 
-    done, results = play(stack, tmp_path, env)
-    assert actions(results) == {"unchanged": COUNT, "failed": 1}
+    done, results = run()
+    assert actions(results) == {"unchanged": COUNT, "failed": failing}
 
 
 # The role imported in a user's own play, as docs/sync_hosts.md shows for per-host mode.
