@@ -126,13 +126,12 @@ def _validated(options: t.Mapping[str, t.Any]) -> dict[str, t.Any] | None:
     return None if errors else params
 
 
-def render(params: t.Mapping[str, t.Any], profile: VersionProfile, spec: t.Mapping[str, t.Any], hostid: str) -> dict[str, t.Any] | None:
-    """What host.get would answer after Zabbix stored this desired state (None: not creatable)."""
-    try:
-        desired = normalise_desired(params, profile)
-        plan = plan_host(desired, None, build_catalog(spec), profile)
-    except HostError:
-        return None
+def stored_host(
+    desired: t.Any, plan: t.Any, profile: VersionProfile, hostid: str,
+    group_name: t.Callable[[str], str], template_names: t.Callable[[str], tuple[str, str]],
+) -> dict[str, t.Any]:
+    """What host.get would answer after Zabbix stored ``plan`` for ``desired`` (a test oracle,
+    shared with test_plan.py). ``group_name``/``template_names`` name the known objects by id."""
     made = plan.params
     zhost: dict[str, t.Any] = {
         "hostid": hostid, "host": desired.host, "name": made.get("name", desired.host), "description": made.get("description", ""),
@@ -142,13 +141,13 @@ def render(params: t.Mapping[str, t.Any], profile: VersionProfile, spec: t.Mappi
     }
     zhost.update({k: str(v) for k, v in profile.render_monitoring("server", None, None).items()})
     zhost.update({k: str(v) for k, v in made.items() if k in ("monitored_by", "proxyid", "proxy_groupid", "proxy_hostid")})
-    group_names = {ident: names[0] for ident, names in spec["groups"].items()}
-    groups = [{"groupid": g["groupid"], "name": group_names.get(g["groupid"], f"group {g['groupid']}")} for g in made.get("groups", [])]
+    groups = [{"groupid": g["groupid"], "name": group_name(g["groupid"])} for g in made.get("groups", [])]
     groups += [{"groupid": str(7000 + i), "name": name} for i, name in enumerate(plan.groups_to_create)]
     zhost["hostgroups" if profile.is_7 else "groups"] = groups
     zhost["parentTemplates"] = [
-        {"templateid": x["templateid"], "host": spec["templates"][x["templateid"]][0], "name": spec["templates"][x["templateid"]][1]}
+        {"templateid": x["templateid"], "host": host, "name": name}
         for x in made.get("templates", [])
+        for host, name in [template_names(x["templateid"])]
     ]
     zhost["interfaces"] = [dict(zif, interfaceid=str(900 + i), details=zif.get("details", [])) for i, zif in enumerate(made.get("interfaces", []))]
     zhost["tags"] = [dict(tg) for tg in made.get("tags", [])]
@@ -158,6 +157,18 @@ def render(params: t.Mapping[str, t.Any], profile: VersionProfile, spec: t.Mappi
     ]
     zhost["inventory"] = dict(made.get("inventory", {}))
     return zhost
+
+
+def render(params: t.Mapping[str, t.Any], profile: VersionProfile, spec: t.Mapping[str, t.Any], hostid: str) -> dict[str, t.Any] | None:
+    """What host.get would answer after Zabbix stored this desired state (None: not creatable)."""
+    try:
+        desired = normalise_desired(params, profile)
+        plan = plan_host(desired, None, build_catalog(spec), profile)
+    except HostError:
+        return None
+    group_names = {ident: names[0] for ident, names in spec["groups"].items()}
+    return stored_host(desired, plan, profile, hostid, lambda gid: group_names.get(gid, f"group {gid}"),
+                       lambda tid: (spec["templates"][tid][0], spec["templates"][tid][1]))
 
 
 def mutate(zhost: dict[str, t.Any], data: t.Any, st: t.Any, profile: VersionProfile) -> dict[str, t.Any]:

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import typing as t
 from pathlib import Path
 
@@ -22,6 +23,9 @@ from ansible_collections.netbox_zabbix.sync.plugins.module_utils._normalise impo
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._plan import plan_host
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._engine import validate_host_options
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import VersionProfile
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+from plan_corpus import stored_host  # noqa: E402  pylint: disable=wrong-import-position
 
 P60 = VersionProfile("6.0.14")  # family "6.0"
 P70 = VersionProfile("7.0.22")
@@ -54,31 +58,8 @@ def catalog() -> Catalog:
 
 def render(state: Desired, profile: VersionProfile, cat: Catalog, hostid: str = "10500") -> dict[str, t.Any]:
     """What host.get would return after Zabbix stored this desired state (test oracle)."""
-    plan = plan_host(state, None, cat, profile)
-    params = plan.params
-    zhost: dict[str, t.Any] = {
-        "hostid": hostid, "host": state.host, "name": params.get("name", state.host), "description": params.get("description", ""),
-        "status": params.get("status", "0"), "inventory_mode": params.get("inventory_mode", "-1"),
-        "tls_connect": str(params.get("tls_connect", 1)), "tls_accept": str(params.get("tls_accept", 1)),
-        "tls_issuer": params.get("tls_issuer", ""), "tls_subject": params.get("tls_subject", ""),
-    }
-    zhost.update({k: str(v) for k, v in profile.render_monitoring("server", None, None).items()})
-    zhost.update({k: str(v) for k, v in params.items() if k in ("monitored_by", "proxyid", "proxy_groupid", "proxy_hostid")})
-    groups = [{"groupid": g["groupid"], "name": cat.groups.by_id[g["groupid"]]} for g in params.get("groups", [])]
-    zhost["hostgroups" if profile.is_7 else "groups"] = groups
-    zhost["parentTemplates"] = [
-        {"templateid": x["templateid"], "host": host, "name": name}
-        for x in params.get("templates", [])
-        for host, name in [TEMPLATES.get(x["templateid"]) or (cat.templates.by_id[x["templateid"]],) * 2]
-    ]
-    zhost["interfaces"] = [dict(zif, interfaceid=str(900 + i), details=zif.get("details", [])) for i, zif in enumerate(params.get("interfaces", []))]
-    zhost["tags"] = [dict(tg) for tg in params.get("tags", [])]
-    zhost["macros"] = [
-        {k: v for k, v in dict(m, hostmacroid=str(800 + i)).items() if not (k == "value" and m["type"] == "1")}
-        for i, m in enumerate(params.get("macros", []))
-    ]
-    zhost["inventory"] = dict(params.get("inventory", {}))
-    return zhost
+    return stored_host(state, plan_host(state, None, cat, profile), profile, hostid, cat.groups.by_id.__getitem__,
+                       lambda tid: TEMPLATES.get(tid) or (cat.templates.by_id[tid],) * 2)
 
 
 FULL = dict(
