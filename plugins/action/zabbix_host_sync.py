@@ -111,8 +111,8 @@ class ActionModule(ActionBase):
     def _desired_from_host_var(self, host_var: str, args: dict[str, t.Any], task_vars: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
         """The task's arguments laid over the desired state in host variable ``host_var``.
 
-        The validity flag and errors come from ``<host_var>_valid`` and ``<host_var>_errors``, as
-        the inventory plugin sets them (and as the batch module reads them)."""
+        The validity flag and errors come from ``<host_var>_valid`` and ``<host_var>_errors``, the
+        names the inventory plugin sets (the batch module's ``valid_var``/``errors_var`` defaults)."""
         value = task_vars.get(host_var)
         if value is None:
             return {**args, "errors": [f"host variable '{host_var}' is not set"]}

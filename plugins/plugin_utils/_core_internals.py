@@ -42,6 +42,11 @@ def private_api_allowed() -> bool:
     return not public_api_only()
 
 
+def _variable_manager_of(hostvars: t.Any) -> t.Any:
+    """The VariableManager behind a HostVars object; None when the switch is off or it has none."""
+    return getattr(hostvars, "_variable_manager", None) if private_api_allowed() else None
+
+
 class InventoryVarReader:
     """A host's own inventory variable, read without computing and templating all its variables.
 
@@ -63,10 +68,8 @@ class InventoryVarReader:
     @classmethod
     def for_hostvars(cls, hostvars: t.Any) -> InventoryVarReader | None:
         """The reader behind a HostVars object; None when the switch is off or it cannot be sure."""
-        if not private_api_allowed():
-            return None
-        inventory = getattr(hostvars, "_inventory", None)
-        manager = getattr(hostvars, "_variable_manager", None)
+        manager = _variable_manager_of(hostvars)
+        inventory = getattr(hostvars, "_inventory", None) if manager is not None else None
         if inventory is None or manager is None:
             return None
         reader = cls(inventory, manager)
@@ -127,9 +130,7 @@ class RegisteredVarReader:
     @classmethod
     def for_hostvars(cls, hostvars: t.Any) -> RegisteredVarReader | None:
         """The reader behind a HostVars object; None when the switch is off or it has no manager."""
-        if not private_api_allowed():
-            return None
-        manager = getattr(hostvars, "_variable_manager", None)
+        manager = _variable_manager_of(hostvars)
         return None if manager is None else cls(manager)
 
     def get(self, host_name: str, var: str) -> t.Any:

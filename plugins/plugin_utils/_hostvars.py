@@ -42,6 +42,20 @@ def _plain(value: t.Any, refuse_templates: bool = False) -> t.Any:
     return value
 
 
+def _plain_or_missing(reader: t.Any, host_name: str, var: str) -> t.Any:
+    """What a fast ``_core_internals`` reader holds, as plain data; MISSING when it has no sure
+    answer (no reader, not its variable, or a value that still needs templating)."""
+    if reader is None:
+        return MISSING
+    value = reader.get(host_name, var)
+    if value is MISSING:
+        return MISSING
+    try:
+        return _plain(value, refuse_templates=True)
+    except _Template:
+        return MISSING
+
+
 class PlainReader:
     """hostvars[host][name]: correct everywhere, about 2.6 ms per host (computed once per host)."""
 
@@ -68,16 +82,10 @@ class RegisteredReader:
         self._public = PlainReader(hostvars)
 
     def get(self, host: str, name: str, default: t.Any = None) -> t.Any:
-        if self._registered is not None:
-            value = self._registered.get(host, name)
-            if value is not MISSING:
-                try:
-                    plain = _plain(value, refuse_templates=True)
-                except _Template:
-                    pass
-                else:
-                    self.fast += 1
-                    return plain
+        value = _plain_or_missing(self._registered, host, name)
+        if value is not MISSING:
+            self.fast += 1
+            return value
         self.slow += 1
         return self._public.get(host, name, default)
 
@@ -99,7 +107,7 @@ class HostVarReader:
         self._inventory_vars = InventoryVarReader.for_hostvars(hostvars)
 
     def get(self, host_name: str, var: str, default: t.Any = _MISSING) -> t.Any:
-        value = self._fast_get(host_name, var)
+        value = _plain_or_missing(self._inventory_vars, host_name, var)
         if value is not MISSING:
             self.fast += 1
             return value
@@ -115,17 +123,6 @@ class HostVarReader:
             raise KeyError(host_name)
         value = host.get(var, _MISSING)
         return default if value is _MISSING else _plain(value)
-
-    def _fast_get(self, host_name: str, var: str) -> t.Any:
-        if self._inventory_vars is None:
-            return MISSING
-        value = self._inventory_vars.get(host_name, var)
-        if value is MISSING:
-            return MISSING
-        try:
-            return _plain(value, refuse_templates=True)
-        except _Template:
-            return MISSING
 
 
 def read_host_states(
