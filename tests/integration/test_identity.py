@@ -18,7 +18,6 @@ alone, with a message naming it once; the orphan marker follows ``tag_name_forma
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -56,10 +55,20 @@ class NetBox(NetBoxREST):
             rows += [dict(row, kind=kind) for row in self.all(f"{PLUGIN_API}/{kind}-interface") if row["host_config"] in ours]
         return rows
 
-    def checksum(self) -> str:
-        """Our HostConfigs and interface rows, with last_updated: any write changes it."""
-        state = [sorted(self.hostconfigs().items()), sorted(self.interface_rows(), key=lambda r: (r["kind"], r["id"]))]
-        return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
+    def snapshot(self) -> dict[str, dict]:
+        """Our HostConfigs and interface rows by name/kind+id, with last_updated: any write changes them."""
+        rows = {f"{row['kind']}-interface #{row['id']}": row for row in self.interface_rows()}
+        return {**{f"host-config {name}": hc for name, hc in self.hostconfigs().items()}, **rows}
+
+
+def changes(before: dict[str, dict], after: dict[str, dict]) -> list[str]:
+    """What differs between two snapshots, field by field (a failed assertion says what was written)."""
+    found = [f"{key}: {'added' if key in after else 'removed'}" for key in sorted(set(before) ^ set(after))]
+    for key in sorted(set(before) & set(after)):
+        fields = sorted(set(before[key]) | set(after[key]))
+        found += [f"{key}.{field}: {before[key].get(field)!r} -> {after[key].get(field)!r}"
+                  for field in fields if before[key].get(field) != after[key].get(field)]
+    return found
 
     def setting(self) -> dict:
         return self.all(f"{PLUGIN_API}/setting")[0]
@@ -164,24 +173,24 @@ def test_first_sync_writes_back_every_id_and_a_rerun_writes_nothing(world: World
     assert first.returncode == 0, first.explain()
     assert (first.summary["created"], first.summary["failed"]) == (COUNT, 0), first.summary
     hosts = world.zabbix_hosts()
-    assert len(hosts) == COUNT
+    assert len(hosts) == COUNT, sorted(hosts)
     for name, (hc, rows) in owned(world).items():
         zhost = hosts[name.removeprefix("z-")]
         assert hc["hostid"] == int(zhost["hostid"]) and hc["in_sync"] is True, hc
         by_id = {int(z["interfaceid"]): z for z in zhost["interfaces"]}
-        assert len(rows) == len(by_id) >= 1
+        assert len(rows) == len(by_id) >= 1, (name, rows, zhost["interfaces"])
         for row in rows:
             assert row["hostid"] == int(zhost["hostid"]), row
             zif = by_id[row["interfaceid"]]  # the row names the Zabbix interface it owns
-            assert zif["type"] == ("1" if row["kind"] == "agent" else "2") and zif["port"] == str(row["port"])
+            assert zif["type"] == ("1" if row["kind"] == "agent" else "2") and zif["port"] == str(row["port"]), (row, zif)
     written = first.summary["writeback"]["patched"]
-    assert written == COUNT + sum(len(rows) for _hc, rows in owned(world).values())
+    assert written == COUNT + sum(len(rows) for _hc, rows in owned(world).values()), first.summary["writeback"]
 
-    before = world.netbox.checksum()
+    before = world.netbox.snapshot()
     again = world.run()
     assert again.returncode == 0, again.explain()
     assert (again.summary["unchanged"], again.summary["writeback"]["patched"]) == (COUNT, 0), again.summary
-    assert world.netbox.checksum() == before  # a steady state writes nothing to NetBox
+    assert changes(before, world.netbox.snapshot()) == []  # a steady state writes nothing to NetBox
 
 
 def full_hosts(world: World) -> dict[str, dict]:
