@@ -125,6 +125,7 @@ COLLECTION = "netbox_zabbix.sync"
 # A task carrying this task variable reports per-host sync failures too (the role's
 # per-host mode fails broken HostConfigs with ansible.builtin.fail).
 HOST_RESULT_MARKER = "netbox_zabbix_sync_host_result"
+FLUSH_SECONDS = 1.0  # per-host lines reach the file at least this often (and all at the run's end)
 
 
 def _short_action(task: t.Any, resolve: bool = False) -> str | None:
@@ -173,6 +174,7 @@ class CallbackModule(CallbackBase):
         self._last_progress_count = 0
         self._last_progress_time = time.monotonic()
         self._log_file: t.IO[str] | None = None
+        self._last_flush = time.monotonic()
         self._log_disabled = False
         self._warned = False
         self.log_path = ""
@@ -235,6 +237,15 @@ class CallbackModule(CallbackBase):
             self._log_disabled = True
             self._log_file = None
             self._warn_once(f"cannot write the event log {self.log_path!r} ({exc}); continuing without it")
+
+    def _flush_now_and_then(self) -> None:
+        """Per-host mode ends a task per host: flushing each line is a write syscall per host in
+        the one process that drives all forks. At most one flush a second keeps ``tail -f`` live;
+        the run's end flushes the rest."""
+        now = time.monotonic()
+        if now - self._last_flush >= FLUSH_SECONDS:
+            self._last_flush = now
+            self._flush()
 
     def _safely(self, handler: t.Callable[..., None], *args: t.Any) -> None:
         """Run one handler; a bug or a broken sink becomes one warning, never a failed job."""
@@ -324,7 +335,10 @@ class CallbackModule(CallbackBase):
                 self._per_host_result(result, status)
         else:
             self._per_host_result(result, status)
-        self._flush()
+        if kind in (SUMMARY, SYNC_BATCH):
+            self._flush()
+        else:
+            self._flush_now_and_then()
 
     # ---- v2 events -------------------------------------------------------------------
 

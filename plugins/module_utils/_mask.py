@@ -49,22 +49,35 @@ def masked(rewritten: bool = False) -> str:
     return MASK_NEW if rewritten else MASK
 
 
-def mask_text(text: str, secrets: Iterable[str] = ()) -> str:
-    """Replace known secret values (longest first) and anything token-shaped with a mask."""
-    for secret in sorted({secret for secret in secrets if secret}, key=len, reverse=True):
+def _longest_first(secrets: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted({secret for secret in secrets if secret}, key=len, reverse=True))
+
+
+def _mask_ordered(text: str, ordered: tuple[str, ...]) -> str:
+    for secret in ordered:
         text = text.replace(secret, MASK)
+    if text.isdigit() and len(text) < 32:
+        return text  # ids and counts: no pattern can match digits shorter than a 32-hex token
     for pattern, replacement in _SECRET_PATTERNS:
         text = pattern.sub(replacement, text)
     return text
 
 
+def mask_text(text: str, secrets: Iterable[str] = ()) -> str:
+    """Replace known secret values (longest first) and anything token-shaped with a mask."""
+    return _mask_ordered(text, _longest_first(secrets))
+
+
 def mask_data(value: t.Any, secrets: Iterable[str] = ()) -> t.Any:
     """mask_text applied to every string inside a JSON-like structure (keys untouched)."""
-    secrets = tuple(secrets)
+    return _mask_data_ordered(value, _longest_first(secrets))
+
+
+def _mask_data_ordered(value: t.Any, ordered: tuple[str, ...]) -> t.Any:
     if isinstance(value, str):
-        return mask_text(value, secrets)
+        return _mask_ordered(value, ordered)
     if isinstance(value, Mapping):
-        return {key: mask_data(item, secrets) for key, item in value.items()}
+        return {key: _mask_data_ordered(item, ordered) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [mask_data(item, secrets) for item in value]
+        return [_mask_data_ordered(item, ordered) for item in value]
     return value

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import re
+import sys
+import types
 import typing as t
-import warnings
 import uuid
+import warnings
 from pathlib import Path
 
 import pytest
@@ -134,6 +136,35 @@ def test_per_host_events_and_run_summary(make_callback: t.Callable[..., t.Any]) 
     assert "Sync complete: 1/4 hosts updated, 1 failed." in table
     assert table.index("db-01") < table.index("web-01")
     assert ZABBIX_TOKEN not in table
+
+
+def test_per_host_lines_reach_the_file_within_a_second_and_all_by_the_end(make_callback: t.Callable[..., t.Any],
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # Per-host mode: one flush a second at most (not one per host), so `tail -f` stays live.
+    clock = [1000.0]
+    callback = make_callback()
+    monkeypatch.setattr(sys.modules[type(callback).__module__], "time", types.SimpleNamespace(monotonic=lambda: clock[0]))
+    callback._last_flush = clock[0]
+    task = FakeTask("netbox_zabbix.sync.zabbix_host_sync")
+
+    def host_done(name: str) -> None:
+        callback.v2_runner_on_ok(FakeResult(name, task, {"changed": False, "action": "unchanged", "hostid": "1"}))
+
+    def on_disk() -> list[str]:
+        path = Path(callback.log_path)
+        return [event["host"] for event in read_events(str(path))] if path.exists() else []
+
+    host_done("h1")
+    clock[0] += 0.5
+    host_done("h2")
+    assert on_disk() == []  # buffered: not a flush per host
+    clock[0] += 0.6
+    host_done("h3")
+    assert on_disk() == ["h1", "h2", "h3"]  # a second since the last flush
+    host_done("h4")
+    callback.v2_playbook_on_stats(None)
+    events = read_events(callback.log_path)
+    assert [event.get("host") for event in events] == ["h1", "h2", "h3", "h4", None] and events[-1]["event"] == "run_summary"
 
 
 def test_batch_results_become_host_events(make_callback: t.Callable[..., t.Any]) -> None:
