@@ -35,7 +35,12 @@ from ansible_collections.netbox_zabbix.sync.plugins.module_utils._engine import 
     sync_one,
 )
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._mask import mask_text
-from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import ENV_FALLBACKS, ZabbixError, prepare_ssl_contexts
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import (
+    CONNECTION_ARGUMENT_SPEC,
+    ENV_FALLBACKS,
+    ZabbixError,
+    prepare_ssl_contexts,
+)
 
 _ARGUMENT_SPEC = module_argument_spec()
 # Building the validator deep-copies the spec (about 3.5 ms): once here, not per host.
@@ -85,6 +90,9 @@ class ActionModule(ActionBase):
         del tmp
 
         args = transform_to_native_types(dict(self._task.args), redact=False)
+        prefix = args.pop("connection_vars_prefix", None)
+        if prefix:
+            args = self._connection_from_vars(str(prefix), args, task_vars or {})
         host_var = args.pop("host_var", None)
         if host_var is not None:
             args = self._desired_from_host_var(str(host_var), args, task_vars or {})
@@ -107,6 +115,25 @@ class ActionModule(ActionBase):
             return result
         result.update(outcome)
         return result
+
+    def _connection_from_vars(self, prefix: str, args: dict[str, t.Any], task_vars: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+        """The connection options the task does not set, from the variables ``<prefix><option>``.
+
+        An undefined, null or empty variable sets nothing (the option's environment fallback
+        still applies), as ``default(omit, true)`` in the task would. A value is templated
+        only when it holds a template: five such task arguments cost five Jinja compilations
+        in every host's worker."""
+        found = dict(args)
+        for name in CONNECTION_ARGUMENT_SPEC:
+            if name in found:
+                continue
+            value = task_vars.get(f"{prefix}{name}")
+            if value is None or value == "":
+                continue
+            value = transform_to_native_types(self._templar.template(value), redact=False)
+            if value is not None and value != "":
+                found[name] = value
+        return found
 
     def _desired_from_host_var(self, host_var: str, args: dict[str, t.Any], task_vars: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
         """The task's arguments laid over the desired state in host variable ``host_var``.

@@ -730,7 +730,8 @@ def module_argument_spec() -> dict[str, dict[str, t.Any]]:
 
 
 def module_options_spec() -> dict[str, dict[str, t.Any]]:
-    """The options zabbix_host_sync documents: ``module_argument_spec()`` plus ``host_var``.
+    """The options zabbix_host_sync documents: ``module_argument_spec()`` plus ``host_var`` and
+    ``connection_vars_prefix`` (both read by the action from the task's variables).
 
     With ``host_var`` the action reads the desired state (``host`` included) from that host
     variable and checks the result against ``module_argument_spec()``; so ``host`` is
@@ -738,6 +739,7 @@ def module_options_spec() -> dict[str, dict[str, t.Any]]:
     spec = module_argument_spec()
     spec["host"] = {key: value for key, value in spec["host"].items() if key != "required"}
     spec["host_var"] = {"type": "str"}
+    spec["connection_vars_prefix"] = {"type": "str"}
     return spec
 
 

@@ -65,6 +65,17 @@ options:
         host's worker; see "Which mode when" in the notes). Needs the collection's action plugin, which runs the sync on the
         controller; it is always used, unless the module is called by its file path.
     type: str
+  connection_vars_prefix:
+    description:
+      - Take the connection options the task does not set from variables with this prefix, for example
+        C(sync_hosts_) reads O(zabbix_url) from C(sync_hosts_zabbix_url) and O(zabbix_token) from
+        C(sync_hosts_zabbix_token); every C(zabbix_*) option can be read so.
+      - An undefined, null or empty variable sets nothing, so the option's environment variable still applies
+        (as C({{ var | default(omit, true) }}) in the task would).
+      - For a task that runs once per host; each templated task argument is compiled again in every host's
+        worker, and a variable is templated only when it holds a template. The role's per-host mode uses
+        C(sync_hosts_) (measured in the notes). Needs the collection's action plugin, as O(host_var) does.
+    type: str
   hostid:
     description:
       - The Zabbix host this desired state owns (the HostConfig's C(hostid)). The host is read, diffed and updated by
@@ -462,8 +473,9 @@ from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import 
 
 def main() -> None:
     module = AnsibleModule(argument_spec=module_options_spec(), required_one_of=MODULE_REQUIRED_ONE_OF, supports_check_mode=True)
-    if module.params["host_var"]:
-        module.fail_json(msg="host_var: reading a host variable needs the collection's action plugin (the module ran without it)")
+    for option in ("host_var", "connection_vars_prefix"):
+        if module.params[option]:
+            module.fail_json(msg=f"{option}: reading variables needs the collection's action plugin (the module ran without it)")
     # Secret macro values have no no_log flag of their own (text macros are not secret).
     module.no_log_values.update(secret_values(module.params))
     if module.params["errors"]:

@@ -16,7 +16,7 @@ from unittest import mock
 import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.parsing.dataloader import DataLoader
-from ansible.template import Templar
+from ansible.template import Templar, trust_as_template
 
 from ansible_collections.netbox_zabbix.sync.plugins.action import zabbix_host_sync as single_action
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils import _engine
@@ -182,3 +182,28 @@ def test_host_var_keeps_secrets_out_of_the_message(fake_zabbix: t.Any, per_host_
     psk = "ab" * 16
     result = per_host_task({"host_var": "zabbix_host"}, {"zabbix_host": state("web1", status="sleeping", tls_psk=psk)})
     assert result["failed"] and "status" in result["msg"] and psk not in str(result)
+
+
+# --- connection_vars_prefix: the connection from variables, no template per host ---------
+
+
+def test_connection_vars_prefix_reads_the_connection_from_variables(fake_zabbix: t.Any, per_host_task: t.Any) -> None:
+    inventory_vars = {"zabbix_host": state("web1"), "sync_hosts_zabbix_url": "http://from-the-vars",
+                      "sync_hosts_zabbix_token": trust_as_template("{{ 'templated-' ~ 'token' }}"), "sync_hosts_zabbix_validate_certs": False,
+                      "sync_hosts_zabbix_user": "", "sync_hosts_zabbix_password": None}
+    result = per_host_task({"host_var": "zabbix_host", "connection_vars_prefix": "sync_hosts_"}, inventory_vars)
+    assert result["action"] == "created", result
+    options = result["_options"]
+    assert (options.url, options.token, options.validate_certs) == ("http://from-the-vars", "templated-token", False)
+    assert [stored["host"] for stored in fake_zabbix.hosts.values()] == ["web1"]
+
+
+def test_connection_vars_prefix_leaves_what_the_task_sets_and_what_is_empty_to_its_usual_source(
+        fake_zabbix: t.Any, per_host_task: t.Any) -> None:
+    # The task's own option wins; an empty or undefined variable sets nothing, so ZABBIX_TOKEN
+    # (the option's environment fallback, "tok" here) still applies: default(omit, true) as before.
+    inventory_vars = {"zabbix_host": state("web1"), "sync_hosts_zabbix_url": "http://from-the-vars", "sync_hosts_zabbix_token": ""}
+    result = per_host_task({"host_var": "zabbix_host", "connection_vars_prefix": "sync_hosts_", "zabbix_url": "http://from-the-task"},
+                           inventory_vars)
+    assert result["action"] == "created", result
+    assert (result["_options"].url, result["_options"].token) == ("http://from-the-task", "tok")
