@@ -327,12 +327,12 @@ notes:
     C(netbox_zabbix.sync.sync_hosts) role with C(sync_hosts_batch=false). Every host is its own task result with its
     own diff, a failed host fails alone, and it fits plays that already work host by host (C(--limit), C(serial),
     handlers, C(failed_when)). Its cost is mostly Ansible's own work for one task per host, which no module can go
-    below. Measured at 1,000 unchanged hosts on a 2-core machine with the real Zabbix 7.0 and NetBox (load average
-    4-6), against C(set_fact) over the same hosts in the same run (20.7 s): a plain playbook with this one task and
-    O(host_var=zabbix_host) took 38.7 s (1.87 times, and 1.20 times its CPU); the same with the template C({{ zabbix_host }}) as
-    the arguments 49.2 s (2.38 times: the template is compiled again in every host's worker); the role's per-host
-    mode 45.9 s (2.22 times). Batch mode syncs the same 1,000 hosts, the whole SyncHostsNow job, in 5-6 s. See
-    docs/benchmark.md."
+    below. Measured at 1,000 unchanged hosts on a 2-core machine with the real Zabbix 7.0 and NetBox, against
+    C(set_fact) over the same hosts in the same round (15-18 s): a plain playbook with this one task and
+    O(host_var=zabbix_host) took 30-35 s (1.83-1.99 times); the same with the template C({{ zabbix_host }}) as the
+    arguments 33-35 s (the template is compiled again in every host's worker); the role's per-host mode 34-42 s.
+    Each host also costs Zabbix one request, 18-20 ms of its CPU on the same machine. Batch mode syncs the same
+    1,000 hosts, the whole SyncHostsNow job, in 5-6 s. See docs/benchmark.md."
   - For whole inventories use M(netbox_zabbix.sync.zabbix_host_sync_batch) (the role's default), with one task, one
     C(host.get) for all hosts, bulk writes and per-host results in one task result.
   - Ansible runs every host of a task in a fresh worker process, so hosts cannot share what one of them learned from
