@@ -14,7 +14,8 @@ description:
   - Watches the C(netbox_zabbix.sync.zabbix_host_sync) (per host) and C(netbox_zabbix.sync.zabbix_host_sync_batch)
     (all hosts in one task) tasks and writes one JSON object per line to a log file, one per host
     (host, action, changed fields, error, duration, run id, check mode) and one run summary at the end.
-  - In batch mode the per-host events come from the batch task's C(results).
+  - In batch mode the per-host events come from the batch task's C(results). In per-host mode the lines reach the file
+    at least once a second (one write per second, not one per host) and all of them by the end of the run.
   - Prints a progress line every O(progress_hosts) hosts or O(progress_seconds) seconds on long per-host runs
     (for example V(2,000/10,000 hosts, 3 failed)) and a table of counters, failed and changed hosts at the end.
   - At the end it also prints the drift report of C(netbox_zabbix.sync.zabbix_sync_summary) (what would change or
