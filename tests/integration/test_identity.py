@@ -60,6 +60,9 @@ class NetBox(NetBoxREST):
         rows = {f"{row['kind']}-interface #{row['id']}": row for row in self.interface_rows()}
         return {**{f"host-config {name}": hc for name, hc in self.hostconfigs().items()}, **rows}
 
+    def setting(self) -> dict:
+        return self.all(f"{PLUGIN_API}/setting")[0]
+
 
 def changes(before: dict[str, dict], after: dict[str, dict]) -> list[str]:
     """What differs between two snapshots, field by field (a failed assertion says what was written)."""
@@ -69,9 +72,6 @@ def changes(before: dict[str, dict], after: dict[str, dict]) -> list[str]:
         found += [f"{key}.{field}: {before[key].get(field)!r} -> {after[key].get(field)!r}"
                   for field in fields if before[key].get(field) != after[key].get(field)]
     return found
-
-    def setting(self) -> dict:
-        return self.all(f"{PLUGIN_API}/setting")[0]
 
 
 class Run(t.NamedTuple):

@@ -138,8 +138,8 @@ def test_per_host_events_and_run_summary(make_callback: t.Callable[..., t.Any]) 
     assert ZABBIX_TOKEN not in table
 
 
-def test_per_host_lines_reach_the_file_within_a_second_and_all_by_the_end(make_callback: t.Callable[..., t.Any],
-                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_per_host_lines_reach_the_file_within_a_second_and_all_by_the_end(
+        make_callback: t.Callable[..., t.Any], monkeypatch: pytest.MonkeyPatch) -> None:
     # Per-host mode: one flush a second at most (not one per host), so `tail -f` stays live.
     clock = [1000.0]
     callback = make_callback()
