@@ -403,6 +403,11 @@ EXAMPLES = r"""
   netbox_zabbix.sync.zabbix_host_sync:
     host_var: zabbix_host
 
+- name: The same, with the connection from the variables my_zabbix_url and my_zabbix_token (no template per host)
+  netbox_zabbix.sync.zabbix_host_sync:
+    host_var: zabbix_host
+    connection_vars_prefix: my_
+
 - name: Remove a host
   netbox_zabbix.sync.zabbix_host_sync:
     host: old-host
