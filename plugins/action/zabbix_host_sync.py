@@ -127,10 +127,7 @@ class ActionModule(ActionBase):
         for name in CONNECTION_ARGUMENT_SPEC:
             if name in found:
                 continue
-            value = task_vars.get(f"{prefix}{name}")
-            if value is None or value == "":
-                continue
-            value = transform_to_native_types(self._templar.template(value), redact=False)
+            value = transform_to_native_types(self._templar.template(task_vars.get(f"{prefix}{name}")), redact=False)
             if value is not None and value != "":
                 found[name] = value
         return found

@@ -69,8 +69,10 @@ class InventoryVarReader:
     def for_hostvars(cls, hostvars: t.Any) -> InventoryVarReader | None:
         """The reader behind a HostVars object; None when the switch is off or it cannot be sure."""
         manager = _variable_manager_of(hostvars)
-        inventory = getattr(hostvars, "_inventory", None) if manager is not None else None
-        if inventory is None or manager is None:
+        if manager is None:
+            return None
+        inventory = getattr(hostvars, "_inventory", None)
+        if inventory is None:
             return None
         reader = cls(inventory, manager)
         return reader if reader._only_inventory_host_vars() else None
