@@ -14,8 +14,10 @@ file in the controller process before it forks (the strategy loads the action cl
 So everything a host would otherwise build again in its worker is built here, once, at
 import time, and every worker inherits it: the argument validator and the SSL contexts.
 Nothing learned from Zabbix can be shared that way (the workers' answers never flow back
-into the controller process), which is why an unchanged host is designed to cost exactly
-one API call, with the version read from the host itself.
+into the controller process): an unchanged host on its own costs exactly one API call, with
+the version read from the host itself. Hosts of one task share a read through files instead
+(``plugin_utils/_shared_read.py``): the first host's worker reads the whole play batch, and
+an unchanged host costs no call at all.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import os
 import typing as t
 
+from ansible import constants as C
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
@@ -31,6 +34,7 @@ from ansible.utils.vars import transform_to_native_types
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._engine import (
     _fast_validate,
     module_argument_spec,
+    read_for_sharing,
     secret_values,
     sync_one,
 )
@@ -39,8 +43,11 @@ from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import 
     CONNECTION_ARGUMENT_SPEC,
     ENV_FALLBACKS,
     ZabbixError,
+    ZabbixOptions,
     prepare_ssl_contexts,
 )
+from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._core_internals import task_key
+from ansible_collections.netbox_zabbix.sync.plugins.plugin_utils._shared_read import SharedRead
 
 _ARGUMENT_SPEC = module_argument_spec()
 # Building the validator deep-copies the spec (about 3.5 ms): once here, not per host.
@@ -90,6 +97,7 @@ class ActionModule(ActionBase):
         del tmp
 
         args = transform_to_native_types(dict(self._task.args), redact=False)
+        share = boolean(args.pop("shared_read", True), strict=False)
         prefix = args.pop("connection_vars_prefix", None)
         if prefix:
             args = self._connection_from_vars(str(prefix), args, task_vars or {})
@@ -109,12 +117,35 @@ class ActionModule(ActionBase):
             result.update(failed(host, mask_text("; ".join(errors), secrets)))
             return result
         try:
-            outcome, _calls = sync_one(params, bool(self._task.check_mode), bool(self._task.diff))
+            seen, names = self._shared_read(params, task_vars or {}) if share else (None, None)
+            outcome, _calls = sync_one(params, bool(self._task.check_mode), bool(self._task.diff), seen=seen, seen_names=names)
         except ZabbixError as exc:
             result.update(failed=True, msg=f"Zabbix host sync of {params.get('host')}: {exc}")
             return result
         result.update(outcome)
         return result
+
+    def _shared_read(self, params: t.Mapping[str, t.Any], task_vars: t.Mapping[str, t.Any]
+                     ) -> tuple[dict[str, t.Any] | None, dict[str, t.Any] | None]:
+        """This host as the task's shared read found it, and the proxy names read with it
+        ((None, None): it reads its own).
+
+        Only for a task that runs on several hosts, once per host (not a loop, whose items
+        would each want a fresh read). The batch is read by inventory hostname: a host
+        whose Zabbix name differs, or that has no ``hostid`` yet, reads its own."""
+        batch = task_vars.get("ansible_play_batch")
+        if self._task.loop or not isinstance(batch, list) or len(batch) < 2 or not params.get("hostid"):
+            return None, None
+        options = ZabbixOptions.from_params(params)
+        zabbix = [options.api_url, options.token, options.user, options.password, options.http_user]
+        shared = SharedRead.for_task(C.DEFAULT_LOCAL_TMP, task_key(self._task), zabbix, [str(h) for h in batch])
+
+        try:
+            shared.ensure(lambda: read_for_sharing(options, [str(h) for h in batch]))
+            seen = shared.take(params["hostid"])
+        except OSError:
+            return None, None  # no usable temporary directory: read as if alone
+        return (seen, shared.names()) if seen is not None else (None, None)
 
     def _connection_from_vars(self, prefix: str, args: dict[str, t.Any], task_vars: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
         """The connection options the task does not set, from the variables ``<prefix><option>``.

@@ -37,7 +37,9 @@ from ansible_collections.netbox_zabbix.sync.plugins.module_utils._option_values 
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._plan import plan_host
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._public_api import public_api_only
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import (
+    as_selected,
     host_get_selects,
+    VersionProfile,
     ZabbixAPIError,
     ZabbixClient,
     ZabbixError,
@@ -269,6 +271,34 @@ class SyncEngine:
             results[state.key] = state.result or self._failed(state.key, "internal error: no result")
         return results
 
+    def unchanged_from(self, key: str, params: dict[str, t.Any], zhost: t.Mapping[str, t.Any],
+                       names: t.Mapping[str, t.Sequence[t.Sequence[str]]] | None = None) -> dict[str, t.Any] | None:
+        """The result of one validated host if ``zhost`` (read moments ago, with the whole
+        inventory) shows it unchanged; None when it does not, or cannot, say so.
+
+        A shared read answers for many hosts at once, so it may be a few seconds old: it may
+        prove a host unchanged, never plan a write. A host it shows renamed, changed or broken
+        is left to ``sync``, which reads it again right before planning what to write.
+        ``names``: the proxies' and proxy groups' [id, name] read with it (``read_for_sharing``)."""
+        if _owned_hostid(params) != str(zhost.get("hostid")) or str(zhost.get("host")) != str(params.get("host") or "").strip():
+            return None
+        for kind in ("proxies", "proxy_groups"):
+            for ident, name in (names or {}).get(kind, []):
+                getattr(self.catalog, kind).add(ident, name)
+        state = HostState(key=key, params=params)
+        state.zhost = as_selected(zhost, (params.get("inventory") or {}).keys())
+        self._states = [state]
+        if self.client.profile is None:
+            self.client.profile = profile_from_host(state.zhost)
+        self._normalise([state])
+        if state.done:
+            return None
+        self._plan([state])
+        result = state.result
+        if result is None or result.get("failed") or state.first_action != "unchanged":
+            return None
+        return result
+
     # -- phases ---------------------------------------------------------------------------
     def _report_progress(self, phase: str, done: int, total: int, verb: str, force: bool = False) -> None:
         """One progress line, at most every progress_seconds (the first one after that long too)."""
@@ -395,7 +425,7 @@ class SyncEngine:
         renamed_keys = {s.key for s in renamed}
         by_name: dict[str, dict[str, t.Any]] = {}
         if lost or renamed:
-            found = self._hosts_named([names[s.key] for s in lost + renamed], params)
+            found = self.hosts_named([names[s.key] for s in lost + renamed], params)
             for host in sorted(found, key=lambda h: int(h["hostid"]), reverse=True):
                 by_name[str(host["host"])] = host  # a name left twice by a past race: the lowest hostid, as the clean-up keeps
         if self.client.profile is None:
@@ -442,7 +472,7 @@ class SyncEngine:
             self.client.profile = profile_from_host(found[0])
         return found
 
-    def _hosts_named(self, names: list[str], params: dict[str, t.Any]) -> list[dict[str, t.Any]]:
+    def hosts_named(self, names: list[str], params: dict[str, t.Any]) -> list[dict[str, t.Any]]:
         """host.get by technical name, READ_CHUNK names a call."""
         unique = list(dict.fromkeys(names))
         found: list[dict[str, t.Any]] = []
@@ -476,7 +506,7 @@ class SyncEngine:
         for state in live:
             needed_lookups(t.cast(Desired, state.desired), currents.get(state.key), self.catalog, lookups)
         if lookups:
-            self._lookup(lookups)
+            self.lookup(lookups)
         for state in live:
             self._plan_one(state, currents.get(state.key))
 
@@ -493,7 +523,7 @@ class SyncEngine:
             self._finish(state)
 
     # -- lookups --------------------------------------------------------------------------
-    def _lookup(self, lookups: Lookups) -> None:
+    def lookup(self, lookups: Lookups) -> None:
         profile = self.client.ensure_profile()
         cat = self.catalog
         names, ids = lookups.names, lookups.ids
@@ -577,7 +607,7 @@ class SyncEngine:
         names = [t.cast(Desired, s.desired).host for s in created]
         hostids: dict[str, list[int]] = {}
         try:
-            for host in self._hosts_named(names, {"output": ["hostid", "host"]}):
+            for host in self.hosts_named(names, {"output": ["hostid", "host"]}):
                 hostids.setdefault(str(host["host"]), []).append(int(host["hostid"]))
         except ZabbixError:
             return  # the hosts are written; a duplicate left now is synced on its lowest hostid later
@@ -731,7 +761,8 @@ def module_argument_spec() -> dict[str, dict[str, t.Any]]:
 
 def module_options_spec() -> dict[str, dict[str, t.Any]]:
     """The options zabbix_host_sync documents: ``module_argument_spec()`` plus ``host_var`` and
-    ``connection_vars_prefix`` (both read by the action from the task's variables).
+    ``connection_vars_prefix`` (both read by the action from the task's variables) and
+    ``shared_read`` (the action's; the module alone has no other hosts to share with).
 
     With ``host_var`` the action reads the desired state (``host`` included) from that host
     variable and checks the result against ``module_argument_spec()``; so ``host`` is
@@ -740,6 +771,7 @@ def module_options_spec() -> dict[str, dict[str, t.Any]]:
     spec["host"] = {key: value for key, value in spec["host"].items() if key != "required"}
     spec["host_var"] = {"type": "str"}
     spec["connection_vars_prefix"] = {"type": "str"}
+    spec["shared_read"] = {"type": "bool", "default": True}
     return spec
 
 
@@ -795,19 +827,64 @@ def sync_one(
     check_mode: bool,
     diff_mode: bool,
     client_factory: t.Callable[[ZabbixOptions], ZabbixClient] = ZabbixClient,
+    seen: t.Mapping[str, t.Any] | None = None,
+    seen_names: t.Mapping[str, t.Sequence[t.Sequence[str]]] | None = None,
 ) -> tuple[dict[str, t.Any], int]:
     """Run the sync for one host from validated module params: (result, API calls).
 
+    ``seen``: the host as a shared read found it (``read_for_sharing``), ``seen_names`` the
+    proxy and proxy group names read with it; when they show the host unchanged, that is the
+    result and Zabbix is not asked again.
     Raises ZabbixError for global problems (connection, credentials)."""
     client = client_factory(ZabbixOptions.from_params(params))
     host_params = {k: v for k, v in params.items() if k in HOST_OPTION_NAMES}
+    key = str(host_params.get("host"))
     try:
+        if seen is not None:
+            result = SyncEngine(client, check_mode=check_mode, diff_mode=diff_mode).unchanged_from(key, host_params, seen, seen_names)
+            if result is not None:
+                return result, client.calls
         engine = SyncEngine(client, check_mode=check_mode, diff_mode=diff_mode)
-        key = str(host_params.get("host"))
         result = engine.sync([(key, host_params, None)], prevalidated=True)[key]
     finally:
         client.close()
     return result, client.calls
+
+
+def read_for_sharing(
+    options: ZabbixOptions,
+    names: t.Sequence[str],
+    client_factory: t.Callable[[ZabbixOptions], ZabbixClient] = ZabbixClient,
+) -> dict[str, t.Any]:
+    """What the hosts of a per-host task share (``SyncEngine.unchanged_from``):
+
+    * ``hosts``: the Zabbix hosts with these technical names, as one host's own read would
+      find each (the same selects), but with the whole inventory, READ_CHUNK names a call;
+    * ``proxies``, ``proxy_groups``: [id, name] of those the hosts are monitored by (a
+      host.get answers their IDs; a diff shows names).
+    """
+    client = client_factory(options)
+    try:
+        client.connect(need_version=False)
+        engine = SyncEngine(client)
+        hosts = engine.hosts_named(list(names), {"output": "extend", **host_get_selects(), "selectInventory": "extend"})
+        used: dict[str, set[str]] = {"proxies": set(), "proxy_groups": set()}
+        for host in hosts:
+            _mode, proxyid, proxy_groupid = VersionProfile.read_monitoring(host)
+            used["proxies"].update([proxyid] if proxyid else [])
+            used["proxy_groups"].update([proxy_groupid] if proxy_groupid else [])
+        lookups = Lookups()
+        for kind, ids in used.items():
+            lookups.ids[kind] = ids
+        if lookups:
+            engine.lookup(lookups)
+        return {
+            "hosts": hosts,
+            "proxies": [[ident, name] for ident, name in engine.catalog.proxies.by_id.items()],
+            "proxy_groups": [[ident, name] for ident, name in engine.catalog.proxy_groups.by_id.items()],
+        }
+    finally:
+        client.close()
 
 
 def assign_new_interfaceids(

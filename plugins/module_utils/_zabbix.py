@@ -314,6 +314,20 @@ def host_get_selects(inventory_fields: t.Iterable[str] | None = None) -> dict[st
     return selects
 
 
+def as_selected(zhost: t.Mapping[str, t.Any], inventory_fields: t.Iterable[str] | None = None) -> dict[str, t.Any]:
+    """A host read with ``selectInventory: "extend"``, as ``host_get_selects(inventory_fields)`` would have read it.
+
+    Lets one read with the whole inventory stand in for many hosts' reads that each select
+    only the inventory fields they manage."""
+    host = dict(zhost)
+    fields = sorted(set(inventory_fields or ()))
+    inventory = host.pop("inventory", None)
+    if fields:
+        # a host with inventory disabled answers an empty list, whatever was selected
+        host["inventory"] = {k: inventory[k] for k in fields if k in inventory} if isinstance(inventory, dict) else inventory
+    return host
+
+
 def profile_from_host(zhost: t.Mapping[str, t.Any]) -> VersionProfile:
     """Infer the version family from a host object (7.0 hosts carry ``monitored_by``)."""
     return VersionProfile("7.0" if "monitored_by" in zhost else "6.0")

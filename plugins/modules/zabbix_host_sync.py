@@ -11,7 +11,8 @@ module: zabbix_host_sync
 short_description: Make one Zabbix host match its desired state
 version_added: 0.1.0
 description:
-  - Reads the host once (C(host.get)), compares only the fields given, and sends at most one C(host.create),
+  - Reads the host once (C(host.get), or its share of one read for all the hosts of the task, see O(shared_read)),
+    compares only the fields given, and sends at most one C(host.create),
     C(host.update) or C(host.delete) carrying only what changed. Fields that are not given (or V(null)) are left alone;
     an empty list is managed and means "none".
   - Works with Zabbix 6.0 and 7.0; the differences (proxy fields, proxy groups, group selects, SNMP
@@ -76,6 +77,21 @@ options:
         worker, and a variable is templated only when it holds a template. The role's per-host mode uses
         C(sync_hosts_) (measured in the notes). Needs the collection's action plugin, as O(host_var) does.
     type: str
+  shared_read:
+    description:
+      - When the task runs on several hosts, one task per host, the first host's worker reads the Zabbix hosts of
+        the whole play batch in one C(host.get) (by inventory hostname) and every other host takes its own from that
+        read instead of asking Zabbix, so an unchanged host then costs no API call at all.
+      - That read may be a few seconds old by a host's turn, so it is only trusted to show a host unchanged. A host it
+        shows changed, renamed or missing is read again on its own right before its write is planned, exactly as with
+        V(false); check mode, diffs and failures are the same either way.
+      - Used only for a host with a O(hostid) whose inventory hostname is its Zabbix technical name (the inventory
+        plugin names hosts so); other hosts, tasks with a loop and a batch of one read their own.
+      - The read is kept in Ansible's local temporary directory of the run (private to the user, removed at the end
+        of the run), one file per host, each deleted once taken.
+      - Needs the collection's action plugin; the module alone always reads its own host.
+    type: bool
+    default: true
   hostid:
     description:
       - The Zabbix host this desired state owns (the HostConfig's C(hostid)). The host is read, diffed and updated by
@@ -319,26 +335,30 @@ options:
     choices: [on_create, always]
     default: on_create
 notes:
-  - An unchanged host costs exactly one API request with a token (two with a user and password, plus the logout),
-    plus one C(proxy.get) when a proxy or proxy group is managed.
+  - On its own (a single host, a loop, O(shared_read=false)) an unchanged host costs exactly one API request with a
+    token (two with a user and password, plus the logout), plus one C(proxy.get) when a proxy or proxy group is
+    managed. With the shared read, the unchanged hosts of a play batch cost one C(host.get) together (plus one
+    C(proxy.get) or C(proxygroup.get) for the proxies they use).
   - A C(host already exists) answer to a create (a concurrent sync) is handled by reading the host again and
     updating it.
   - "Which mode when. This module is per-host mode: one task per host, in your own playbook or in the
     C(netbox_zabbix.sync.sync_hosts) role with C(sync_hosts_batch=false). Every host is its own task result with its
     own diff, a failed host fails alone, and it fits plays that already work host by host (C(--limit), C(serial),
     handlers, C(failed_when)). Its cost is mostly Ansible's own work for one task per host, which no module can go
-    below. Measured at 1,000 unchanged hosts on a 2-core machine with the real Zabbix 7.0 and NetBox, against
-    C(set_fact) over the same hosts in the same round (15-18 s): a plain playbook with this one task and
-    O(host_var=zabbix_host) took 30-35 s (1.83-1.99 times); the same with the template C({{ zabbix_host }}) as the
-    arguments 33-35 s (the template is compiled again in every host's worker); the role's per-host mode 34-42 s.
-    Each host also costs Zabbix one request, 18-20 ms of its CPU on the same machine. Batch mode syncs the same
-    1,000 hosts, the whole SyncHostsNow job, in 5-6 s. See docs/benchmark.md."
+    below. Measured at 1,000 hosts on a 2-core machine with the real Zabbix 7.0 and NetBox, against C(set_fact)
+    over the same hosts in the same run (18.4 s): a plain playbook with this one task and O(host_var=zabbix_host)
+    took 19.6 s for a no-op (1.06 times) and 24.4 s with 100 hosts drifted; the same with the template
+    C({{ zabbix_host }}) as the arguments 24.2 s and 26.1 s (the template is compiled again in every host's worker);
+    the role's per-host mode 24.6 s and 25.5 s. Batch mode syncs the same 1,000 hosts, the whole SyncHostsNow job,
+    in 5-6 s. See docs/benchmark.md."
   - For whole inventories use M(netbox_zabbix.sync.zabbix_host_sync_batch) (the role's default), with one task, one
     C(host.get) for all hosts, bulk writes and per-host results in one task result.
-  - Ansible runs every host of a task in a fresh worker process, so hosts cannot share what one of them learned from
-    Zabbix; each host reads itself (one C(host.get)), and a host monitored through a proxy or proxy group adds one
-    C(proxy.get) or C(proxygroup.get) for the name. What can be shared (the argument validator, SSL contexts) is
-    built once in the controller before Ansible forks the workers.
+  - Ansible runs every host of a task in a fresh worker process, which shares no memory with the others. So the
+    hosts of a task share their Zabbix read through files (O(shared_read)), one C(host.get) for the play batch, and
+    none for an unchanged host; a changed host reads itself again before its write (one more C(host.get)), and a
+    host monitored through a proxy or proxy group adds one C(proxy.get) or C(proxygroup.get) for the name. What can
+    be shared in memory (the argument validator, SSL contexts) is built once in the controller before Ansible forks
+    the workers.
   - With the inventory plugin, use O(host_var=zabbix_host) (see the examples), or pass the host's O(errors) with its
     desired state, so that a HostConfig the inventory marked invalid fails with the inventory's reasons; or target
     C(all:!zabbix_invalid) to leave those hosts out.

@@ -13,11 +13,15 @@ from __future__ import annotations
 import functools
 import json
 import subprocess
+import sys
 import typing as t
 from pathlib import Path
 
 import pytest
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "tools"))
+from fault_proxy import FaultProxy  # noqa: E402  (a test tool, not a package)
 
 pytestmark = pytest.mark.integration
 
@@ -223,3 +227,117 @@ def test_role_imported_in_a_user_play(zabbix: t.Any, stack: t.Any, tmp_path: Pat
     recap = {line.split()[0]: line for line in done.stdout.splitlines() if " : ok=" in line}
     assert ("ignored=1" in recap.get("inv-broken", "")) is (not batch), recap.get("inv-broken")
     zabbix.delete_hosts(f"{PREFIX}-")
+
+
+# --- the shared read: the hosts of one task read together --------------------------------
+
+SHARED = "sr"
+SHARED_COUNT = 24
+SHARED_PLAYBOOK = """
+- name: Sync hosts to Zabbix, one task per host
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: Zabbix host matches its desired state
+      netbox_zabbix.sync.zabbix_host_sync:
+        host_var: zabbix_host
+        shared_read: "{{ shared | default(true) }}"
+      register: sync
+
+- name: Save every host's result
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Save
+      check_mode: false
+      diff: false
+      ansible.builtin.copy:
+        dest: "{{ out }}"
+        content: "{{ dict(groups['all'] | zip(groups['all'] | map('extract', hostvars, 'sync'))) | to_json }}"
+"""
+
+
+def varied(i: int, hostid: str | None) -> dict[str, t.Any]:
+    """Hosts of every shape a read must give back alike: inventory disabled, automatic or
+    manual, agent and SNMPv2/v3 interfaces (v3 with passphrases), tags and macros."""
+    state = dict(desired(i), host=f"{SHARED}-{i:03d}", name=f"Shared read {i}")
+    mode = ("disabled", "automatic", "manual")[i % 3]
+    state["inventory_mode"] = mode
+    state["inventory"] = {} if mode == "disabled" else {"location": f"rack {i}", "os": "linux"}
+    if i % 4 == 1:
+        state["interfaces"] = [{"type": "snmp", "ip": f"192.0.2.{i + 1}", "details": {"version": 2, "community": "{$SNMP_COMMUNITY}"}}]
+    elif i % 4 == 2:
+        state["interfaces"] = [
+            {"type": "agent", "ip": f"192.0.2.{i + 1}"},
+            {"type": "snmp", "ip": f"192.0.2.{i + 1}", "details": {
+                "version": 3, "securityname": "mon", "securitylevel": "authpriv", "authprotocol": "sha256",
+                "authpassphrase": f"auth-pass-{i}", "privprotocol": "aes256", "privpassphrase": f"priv-pass-{i}"}},
+        ]
+    if hostid:
+        state["hostid"] = hostid
+    return state
+
+
+def shared_play(stack: t.Any, tmp_path: Path, env: dict[str, str], hostids: dict[str, str], *args: str
+                ) -> tuple[subprocess.CompletedProcess, dict[str, t.Any]]:
+    """The playbook over hosts named as in Zabbix (as the inventory plugin names them), each
+    with the hostid its HostConfig holds once written back."""
+    hosts = {f"{SHARED}-{i:03d}": {"zabbix_host": varied(i, hostids.get(f"{SHARED}-{i:03d}"))} for i in range(SHARED_COUNT)}
+    inventory = tmp_path / "shared-inventory.yml"
+    inventory.write_text(yaml.safe_dump({"all": {"hosts": hosts, "vars": {
+        "ansible_connection": "local", "ansible_python_interpreter": str(stack.VENV_BIN / "python")}}}))
+    playbook, out = tmp_path / "shared.yml", tmp_path / "shared-results.json"
+    playbook.write_text(SHARED_PLAYBOOK)
+    out.unlink(missing_ok=True)
+    done = subprocess.run(
+        [str(stack.VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), "-e", f"out={out}", *args],
+        capture_output=True, text=True, env=stack.ansible_env(env), cwd=stack.REPO, timeout=900, check=False,
+    )
+    assert out.exists(), done.stdout[-3000:] + done.stderr[-3000:]
+    return done, json.loads(out.read_text())
+
+
+def test_hosts_of_one_task_share_one_read(zabbix: t.Any, stack: t.Any, tmp_path: Path) -> None:
+    """An unchanged host costs no request of its own; a changed one is read again right before
+    its write; what each host reports is what its own read would have given."""
+    zabbix.delete_hosts(f"{SHARED}-")
+    with FaultProxy(zabbix.env["ZABBIX_URL"]) as proxy:  # counts requests, disturbs nothing
+        env = {"ZABBIX_URL": proxy.url, "ZABBIX_TOKEN": zabbix.env["ZABBIX_TOKEN"]}
+        run = functools.partial(shared_play, stack, tmp_path, env)
+        done, results = run({})
+        assert done.returncode == 0 and actions(results) == {"created": SHARED_COUNT}, done.stdout[-3000:]
+        hostids = {name: result["hostid"] for name, result in results.items()}
+
+        proxy.server.stats.reset()
+        done, results = run(hostids)
+        assert done.returncode == 0 and actions(results) == {"unchanged": SHARED_COUNT}, done.stdout[-3000:]
+        assert proxy.stats()["by_rpc_method"] == {"host.get": 1}  # the whole batch, once
+
+        # Two hosts changed by hand, one renamed by hand (the batch, read by name, misses it).
+        drifted, renamed = [f"{SHARED}-001", f"{SHARED}-002"], f"{SHARED}-003"
+        zabbix.call("host.update", [{"hostid": hostids[name], "description": "changed by hand"} for name in drifted]
+                    + [{"hostid": hostids[renamed], "host": "renamed-by-hand"}])
+        for shared in ("false", "true"):  # a dry run: each host's own read, then the shared one
+            proxy.server.stats.reset()
+            done, results = run(hostids, "--check", "--diff", "-e", f"shared={shared}")
+            assert done.returncode == 0, done.stdout[-3000:]
+            if shared == "false":
+                own = results
+                assert proxy.stats()["by_rpc_method"] == {"host.get": SHARED_COUNT + 1}  # the renamed host: by id, by name
+        assert results == own  # results, diffs and all
+        assert actions(results) == {"updated": 3, "unchanged": SHARED_COUNT - 3}
+        assert "host" in results[renamed]["changed_fields"] and results[drifted[0]]["changed_fields"] == ["description"]
+        # the batch, then the three changed hosts read again (the renamed one by id and by name)
+        assert proxy.stats()["by_rpc_method"] == {"host.get": 1 + 2 + 2}
+        assert "auth-pass-2" not in json.dumps(results)
+
+        proxy.server.stats.reset()
+        done, results = run(hostids)
+        assert actions(results) == {"updated": 3, "unchanged": SHARED_COUNT - 3}
+        assert proxy.stats()["by_rpc_method"] == {"host.get": 5, "host.update": 3}
+
+    held = {h["host"]: h for h in zabbix.call("host.get", {
+        "output": ["hostid", "host", "description"], "search": {"host": f"{SHARED}-"}, "startSearch": True})}
+    assert sorted(held) == sorted(hostids) and {h["hostid"] for h in held.values()} == set(hostids.values())
+    assert all(h["description"] == "" for h in held.values())
+    zabbix.delete_hosts(f"{SHARED}-")

@@ -25,6 +25,7 @@ init_plugin_loader()
 
 from zabbix_utils import ZabbixAPI  # noqa: E402
 
+from ansible_collections.netbox_zabbix.sync.plugins.module_utils._hostconfig import ZABBIX_INVENTORY_FIELDS  # noqa: E402
 from ansible_collections.netbox_zabbix.sync.plugins.module_utils._zabbix import (  # noqa: E402
     CollectionZabbixAPI,
     ZabbixAPIError,
@@ -160,7 +161,8 @@ class FakeZabbix:
             h["macros"] = [{k: v for k, v in m.items() if not (k == "value" and m["type"] == "1")} for m in stored["macros"]]
             if "selectInventory" in params:
                 inv = stored["inventory"]
-                h["inventory"] = {k: inv.get(k, "") for k in params["selectInventory"]} if stored["inventory_mode"] != "-1" else []
+                fields = sorted(ZABBIX_INVENTORY_FIELDS) if params["selectInventory"] == "extend" else params["selectInventory"]
+                h["inventory"] = {k: inv.get(k, "") for k in fields} if stored["inventory_mode"] != "-1" else []
             out.append(h)
         return out
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import functools
 import typing as t
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -49,14 +50,18 @@ def make_action(args: dict[str, t.Any], check: bool = False, diff: bool = False)
     task.async_val = 0
     task.check_mode = check
     task.diff = diff
+    task.loop = None
+    task._uuid = "task-1"
     loader = DataLoader()
     return single_action.ActionModule(task, mock.MagicMock(), mock.MagicMock(), loader=loader, templar=Templar(loader=loader),
                                       shared_loader_obj=None)
 
 
 @pytest.fixture
-def per_host_task(fake_zabbix: t.Any, client_for: t.Any, monkeypatch: pytest.MonkeyPatch) -> t.Callable[..., dict[str, t.Any]]:
-    """Runs one per-host task (a new action and a new client) against the fake Zabbix."""
+def per_host_task(fake_zabbix: t.Any, client_for: t.Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> t.Callable[..., dict[str, t.Any]]:
+    """Runs one per-host task (a new action and a new client) against the fake Zabbix; ``batch``
+    is the play batch (``ansible_play_batch``) that the host's task runs in."""
+    monkeypatch.setattr(single_action.C, "DEFAULT_LOCAL_TMP", str(tmp_path))
     monkeypatch.setenv("ZABBIX_URL", "http://zabbix.invalid")
     monkeypatch.setenv("ZABBIX_TOKEN", "tok")
     seen_options = []
@@ -66,9 +71,13 @@ def per_host_task(fake_zabbix: t.Any, client_for: t.Any, monkeypatch: pytest.Mon
         return client_for(fake_zabbix)
 
     monkeypatch.setattr(single_action, "sync_one", functools.partial(_engine.sync_one, client_factory=client_factory))
+    monkeypatch.setattr(single_action, "read_for_sharing", functools.partial(_engine.read_for_sharing, client_factory=client_factory))
 
-    def run(args: dict[str, t.Any], host_vars: dict[str, t.Any] | None = None, **kwargs: t.Any) -> dict[str, t.Any]:
+    def run(args: dict[str, t.Any], host_vars: dict[str, t.Any] | None = None, batch: list[str] | None = None,
+            **kwargs: t.Any) -> dict[str, t.Any]:
         task_vars = {"inventory_hostname": "inv-" + str(args.get("host")), **copy.deepcopy(host_vars or {})}
+        if batch is not None:
+            task_vars["ansible_play_batch"] = batch
         result = make_action(copy.deepcopy(args), **kwargs).run(task_vars=task_vars)
         result["_options"] = seen_options[-1] if seen_options else None
         return result
@@ -96,6 +105,120 @@ def test_a_drifted_host_costs_one_read_and_one_update(fake_zabbix: t.Any, per_ho
     assert result["action"] == "updated" and result["changed_fields"] == ["description"]
     assert (result["diff"]["before"]["description"], result["diff"]["after"]["description"]) == ("", "changed")
     assert fake_zabbix.methods() == ["host.get", "host.update"]
+
+
+# --- the shared read: the hosts of one task read together -----------------------------------
+
+
+def created_with_hostids(per_host_task: t.Any, names: list[str], **extra: t.Any) -> list[dict[str, t.Any]]:
+    """Each host created, then its desired state with the hostid its HostConfig would hold."""
+    hosts = []
+    for name in names:
+        result = per_host_task(state(name, **extra))
+        assert result["action"] == "created", result
+        hosts.append(state(name, hostid=result["hostid"], **extra))
+    return hosts
+
+
+def test_unchanged_hosts_of_one_task_cost_one_host_get_together(fake_zabbix: t.Any, per_host_task: t.Any) -> None:
+    names = ["web0", "web1", "web2"]
+    hosts = created_with_hostids(per_host_task, names)
+    fake_zabbix.calls.clear()
+    for desired in hosts:
+        result = per_host_task(desired, batch=names)
+        assert result["action"] == "unchanged" and not result["changed"] and not result.get("failed"), result
+    # The first host's worker reads the whole batch by name; the others ask Zabbix nothing.
+    assert fake_zabbix.methods() == ["host.get"]
+    assert sorted(fake_zabbix.calls[0][1]["filter"]["host"]) == names
+
+
+def test_without_the_shared_read_each_host_reads_its_own(fake_zabbix: t.Any, per_host_task: t.Any) -> None:
+    names = ["web0", "web1", "web2"]
+    hosts = created_with_hostids(per_host_task, names)
+    fake_zabbix.calls.clear()
+    for desired in hosts:
+        assert per_host_task(dict(desired, shared_read=False), batch=names)["action"] == "unchanged"
+    assert fake_zabbix.methods() == ["host.get"] * 3
+
+
+def test_a_host_without_hostid_or_alone_in_its_batch_reads_its_own(fake_zabbix: t.Any, per_host_task: t.Any) -> None:
+    hosts = created_with_hostids(per_host_task, ["web0", "web1"])
+    fake_zabbix.calls.clear()
+    assert per_host_task(state("web0"), batch=["web0", "web1"])["action"] == "unchanged"  # no hostid yet
+    assert per_host_task(hosts[1], batch=["web1"])["action"] == "unchanged"  # nothing to share
+    assert fake_zabbix.methods() == ["host.get", "host.get"]
+    assert all("filter" not in params or params["filter"]["host"] == ["web0"] for _m, params in fake_zabbix.calls)
+
+
+@pytest.mark.parametrize("check, diff", [(False, False), (True, True), (False, True)])
+def test_a_result_from_the_shared_read_is_the_result_of_its_own_read(
+        fake_zabbix: t.Any, per_host_task: t.Any, check: bool, diff: bool) -> None:
+    details = {"version": 3, "securityname": "mon", "securitylevel": "authpriv",
+               "authprotocol": "sha256", "authpassphrase": "auth-secret-1",
+               "privprotocol": "aes256", "privpassphrase": "priv-secret-1"}
+    snmp = [{"type": "snmp", "ip": "192.0.2.9", "details": details}]
+    names = ["web0", "web1"]
+    hosts = created_with_hostids(per_host_task, names, interfaces=snmp, inventory={"location": "dc1", "os": "linux"})
+    own = [per_host_task(dict(h, shared_read=False), batch=names, check=check, diff=diff) for h in hosts]
+    shared = [per_host_task(h, batch=names, check=check, diff=diff) for h in hosts]
+    for result in own + shared:
+        del result["_options"]
+    assert shared == own and own[0]["action"] == "unchanged"
+    assert "auth-secret-1" not in str(shared)
+
+
+def test_a_host_the_shared_read_shows_changed_is_read_again_before_its_write(fake_zabbix: t.Any, per_host_task: t.Any) -> None:
+    names = ["web0", "web1", "web2"]
+    hosts = created_with_hostids(per_host_task, names)
+    fake_zabbix.calls.clear()
+    results = [per_host_task(dict(h, description="new") if h["host"] == "web1" else h, batch=names, diff=True) for h in hosts]
+    assert [r["action"] for r in results] == ["unchanged", "updated", "unchanged"]
+    assert results[1]["diff"]["before"]["description"] == "" and results[1]["diff"]["after"]["description"] == "new"
+    assert fake_zabbix.methods() == ["host.get", "host.get", "host.update"]  # the batch; web1 on its own, then its write
+    assert fake_zabbix.calls[1][1]["hostids"] == [hosts[1]["hostid"]]
+
+
+def test_what_is_written_is_planned_from_a_read_made_right_before(fake_zabbix: t.Any, per_host_task: t.Any) -> None:
+    """The batch was read before someone else changed web1: web1 plans from its own read."""
+    names = ["web0", "web1"]
+    hosts = created_with_hostids(per_host_task, names)
+    assert per_host_task(hosts[0], batch=names)["action"] == "unchanged"  # the batch is read here
+    fake_zabbix.hosts[hosts[1]["hostid"]]["description"] = "set by the plugin"
+    fake_zabbix.calls.clear()
+    result = per_host_task(dict(hosts[1], description="set by the plugin"), batch=names)
+    assert result["action"] == "unchanged", result
+    assert fake_zabbix.methods() == ["host.get"]  # read again; no write from the older read
+
+
+def test_a_renamed_host_is_not_proved_unchanged_by_a_read_under_its_old_name(fake_zabbix: t.Any, client_for: t.Any) -> None:
+    options = {"zabbix_url": "http://zabbix.invalid", "zabbix_token": "tok"}
+    params = _validated(state("web1", **options))
+    created = _engine.sync_one(params, False, False, client_factory=lambda _o: client_for(fake_zabbix))[0]
+    seen = _engine.read_for_sharing(None, ["web1"], client_factory=lambda _o: client_for(fake_zabbix))["hosts"][0]
+    renamed = _validated(state("web1-new", hostid=created["hostid"], **options))
+    result, calls = _engine.sync_one(renamed, False, False, client_factory=lambda _o: client_for(fake_zabbix), seen=seen)
+    assert result["action"] == "updated" and "host" in result["changed_fields"] and calls >= 2
+
+
+def _validated(args: dict[str, t.Any]) -> dict[str, t.Any]:
+    params, errors = single_action.validate_args(args)
+    assert not errors, errors
+    return params
+
+
+def test_hosts_behind_proxies_share_the_proxy_names_too(fake_zabbix: t.Any, per_host_task: t.Any) -> None:
+    names = ["web0", "web1", "web2"]
+    monitoring = {"monitored_by": "proxy", "proxy": "nb-proxy-1"}
+    hosts = created_with_hostids(per_host_task, names, **monitoring)
+    fake_zabbix.calls.clear()
+    results = [per_host_task(desired, batch=names, diff=True) for desired in hosts]
+    assert [r["action"] for r in results] == ["unchanged"] * 3
+    # the batch and its proxies' names, once; without the shared read each host asks both
+    assert fake_zabbix.methods() == ["host.get", "proxy.get"]
+    own = [per_host_task(dict(desired, shared_read=False), batch=names, diff=True) for desired in hosts]
+    for result in results + own:
+        del result["_options"]
+    assert results == own
 
 
 def test_a_host_behind_a_proxy_adds_one_proxy_lookup(fake_zabbix: t.Any, per_host_task: t.Any) -> None:

@@ -150,9 +150,9 @@ def test_single_action(fake_zabbix: t.Any, client_for: t.Any) -> None:
     factory = mock.patch("ansible_collections.netbox_zabbix.sync.plugins.module_utils._engine.ZabbixClient", lambda options: client_for(fake_zabbix))
     with factory:
         # sync_one's default client_factory was bound at import: patch the call instead
-        with mock.patch.object(single_action, "sync_one", wraps=lambda p, c, d: __import__(
+        with mock.patch.object(single_action, "sync_one", wraps=lambda p, c, d, **kw: __import__(
             "ansible_collections.netbox_zabbix.sync.plugins.module_utils._engine", fromlist=["sync_one"]
-        ).sync_one(p, c, d, client_factory=lambda o: client_for(fake_zabbix))):
+        ).sync_one(p, c, d, client_factory=lambda o: client_for(fake_zabbix), **kw)):
             created = make_action(single_action, args, diff=True).run(task_vars={})
             again = make_action(single_action, args, check=True).run(task_vars={})
     assert created["action"] == "created" and created["diff"]["after"]["tls_psk"].startswith("********")
