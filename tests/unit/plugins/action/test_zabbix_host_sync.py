@@ -44,13 +44,13 @@ def state(name: str, **extra: t.Any) -> dict[str, t.Any]:
     return desired
 
 
-def make_action(args: dict[str, t.Any], check: bool = False, diff: bool = False) -> t.Any:
+def make_action(args: dict[str, t.Any], check: bool = False, diff: bool = False, loop: t.Any = None) -> t.Any:
     task = mock.MagicMock()
     task.args = args
     task.async_val = 0
     task.check_mode = check
     task.diff = diff
-    task.loop = None
+    task.loop = loop
     task._uuid = "task-1"
     loader = DataLoader()
     return single_action.ActionModule(task, mock.MagicMock(), mock.MagicMock(), loader=loader, templar=Templar(loader=loader),
@@ -138,6 +138,16 @@ def test_without_the_shared_read_each_host_reads_its_own(fake_zabbix: t.Any, per
     fake_zabbix.calls.clear()
     for desired in hosts:
         assert per_host_task(dict(desired, shared_read=False), batch=names)["action"] == "unchanged"
+    assert fake_zabbix.methods() == ["host.get"] * 3
+
+
+def test_a_task_with_a_loop_reads_its_own(fake_zabbix: t.Any, per_host_task: t.Any) -> None:
+    # a loop runs the task several times in one host's worker: one read per item, nothing filed
+    names = ["web0", "web1", "web2"]
+    hosts = created_with_hostids(per_host_task, names)
+    fake_zabbix.calls.clear()
+    for desired in hosts:
+        assert per_host_task(desired, batch=names, loop="{{ items }}")["action"] == "unchanged"
     assert fake_zabbix.methods() == ["host.get"] * 3
 
 
