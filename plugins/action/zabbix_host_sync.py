@@ -138,10 +138,10 @@ class ActionModule(ActionBase):
             return None, None
         options = ZabbixOptions.from_params(params)
         zabbix = [options.api_url, options.token, options.user, options.password, options.http_user]
-        shared = SharedRead.for_task(C.DEFAULT_LOCAL_TMP, task_key(self._task), zabbix, [str(h) for h in batch])
-
+        batch_names = [str(host) for host in batch]
+        shared = SharedRead.for_task(C.DEFAULT_LOCAL_TMP, task_key(self._task), zabbix, batch_names)
         try:
-            shared.ensure(lambda: read_for_sharing(options, [str(h) for h in batch]))
+            shared.ensure(lambda: read_for_sharing(options, batch_names))
             seen = shared.take(params["hostid"])
         except OSError:
             return None, None  # no usable temporary directory: read as if alone

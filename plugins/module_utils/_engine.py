@@ -841,6 +841,8 @@ def sync_one(
     key = str(host_params.get("host"))
     try:
         if seen is not None:
+            # an engine of its own: what the shared read taught it (proxy names) may prove a
+            # host unchanged, never plan a write, so the full sync below starts from nothing
             result = SyncEngine(client, check_mode=check_mode, diff_mode=diff_mode).unchanged_from(key, host_params, seen, seen_names)
             if result is not None:
                 return result, client.calls

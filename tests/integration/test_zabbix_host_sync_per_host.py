@@ -82,19 +82,23 @@ def write_inventory(path: Path, python: str, form: str = "arguments") -> Path:
     if form == "host_var":  # a HostConfig the inventory marked invalid: host_var fails it with the inventory's reasons
         hosts["inv-invalid"] = {"zabbix_host": dict(desired(201), host=INVALID), "zabbix_host_valid": False,
                                 "zabbix_host_errors": ["interfaces[0].ip: the agent interface has no IP address"]}
-    inventory = {"all": {"hosts": hosts, "vars": {"ansible_connection": "local", "ansible_python_interpreter": python}}}
-    target = path / "inventory.yml"
-    target.write_text(yaml.safe_dump(inventory))
+    return inventory_file(path, python, hosts)
+
+
+def inventory_file(path: Path, python: str, hosts: dict[str, t.Any], name: str = "inventory") -> Path:
+    """A YAML inventory of these hosts, run on the controller with ``python``."""
+    target = path / f"{name}.yml"
+    target.write_text(yaml.safe_dump({"all": {"hosts": hosts, "vars": {
+        "ansible_connection": "local", "ansible_python_interpreter": python}}}))
     return target
 
 
-def play(stack: t.Any, tmp_path: Path, env: dict[str, str], *args: str, form: str = "arguments"
-         ) -> tuple[subprocess.CompletedProcess, dict[str, t.Any]]:
-    playbook = tmp_path / "play.yml"
-    playbook.write_text(PLAYBOOK.replace("MODULE_CALL", MODULE_CALLS[form]))
-    out = tmp_path / "results.json"
+def run_playbook(stack: t.Any, tmp_path: Path, env: dict[str, str], inventory: Path, module_call: str,
+                 args: t.Sequence[str], name: str = "play") -> tuple[subprocess.CompletedProcess, dict[str, t.Any]]:
+    """PLAYBOOK with ``module_call`` over ``inventory``: the run and every host's registered result."""
+    playbook, out = tmp_path / f"{name}.yml", tmp_path / f"{name}-results.json"
+    playbook.write_text(PLAYBOOK.replace("MODULE_CALL", module_call))
     out.unlink(missing_ok=True)
-    inventory = write_inventory(tmp_path, str(stack.VENV_BIN / "python"), form)
     done = subprocess.run(
         [str(stack.VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), "-e", f"out={out}", *args],
         capture_output=True, text=True, env=stack.ansible_env(env), cwd=stack.REPO, timeout=900, check=False,
@@ -102,6 +106,12 @@ def play(stack: t.Any, tmp_path: Path, env: dict[str, str], *args: str, form: st
     results = json.loads(out.read_text()) if out.exists() else {}
     assert results, done.stdout[-3000:] + done.stderr[-3000:]
     return done, results
+
+
+def play(stack: t.Any, tmp_path: Path, env: dict[str, str], *args: str, form: str = "arguments"
+         ) -> tuple[subprocess.CompletedProcess, dict[str, t.Any]]:
+    inventory = write_inventory(tmp_path, str(stack.VENV_BIN / "python"), form)
+    return run_playbook(stack, tmp_path, env, inventory, MODULE_CALLS[form], args)
 
 
 def managed(zabbix: t.Any) -> dict[str, dict[str, t.Any]]:
@@ -233,28 +243,8 @@ def test_role_imported_in_a_user_play(zabbix: t.Any, stack: t.Any, tmp_path: Pat
 
 SHARED = "sr"
 SHARED_COUNT = 24
-SHARED_PLAYBOOK = """
-- name: Sync hosts to Zabbix, one task per host
-  hosts: all
-  gather_facts: false
-  tasks:
-    - name: Zabbix host matches its desired state
-      netbox_zabbix.sync.zabbix_host_sync:
-        host_var: zabbix_host
-        shared_read: "{{ shared | default(true) }}"
-      register: sync
-
-- name: Save every host's result
-  hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Save
-      check_mode: false
-      diff: false
-      ansible.builtin.copy:
-        dest: "{{ out }}"
-        content: "{{ dict(groups['all'] | zip(groups['all'] | map('extract', hostvars, 'sync'))) | to_json }}"
-"""
+SHARED_CALL = ('netbox_zabbix.sync.zabbix_host_sync:\n        host_var: zabbix_host\n'
+               '        shared_read: "{{ shared | default(true) }}"')
 
 
 def varied(i: int, hostid: str | None) -> dict[str, t.Any]:
@@ -283,18 +273,8 @@ def shared_play(stack: t.Any, tmp_path: Path, env: dict[str, str], hostids: dict
     """The playbook over hosts named as in Zabbix (as the inventory plugin names them), each
     with the hostid its HostConfig holds once written back."""
     hosts = {f"{SHARED}-{i:03d}": {"zabbix_host": varied(i, hostids.get(f"{SHARED}-{i:03d}"))} for i in range(SHARED_COUNT)}
-    inventory = tmp_path / "shared-inventory.yml"
-    inventory.write_text(yaml.safe_dump({"all": {"hosts": hosts, "vars": {
-        "ansible_connection": "local", "ansible_python_interpreter": str(stack.VENV_BIN / "python")}}}))
-    playbook, out = tmp_path / "shared.yml", tmp_path / "shared-results.json"
-    playbook.write_text(SHARED_PLAYBOOK)
-    out.unlink(missing_ok=True)
-    done = subprocess.run(
-        [str(stack.VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), "-e", f"out={out}", *args],
-        capture_output=True, text=True, env=stack.ansible_env(env), cwd=stack.REPO, timeout=900, check=False,
-    )
-    assert out.exists(), done.stdout[-3000:] + done.stderr[-3000:]
-    return done, json.loads(out.read_text())
+    inventory = inventory_file(tmp_path, str(stack.VENV_BIN / "python"), hosts, "shared-inventory")
+    return run_playbook(stack, tmp_path, env, inventory, SHARED_CALL, args, "shared")
 
 
 def test_hosts_of_one_task_share_one_read(zabbix: t.Any, stack: t.Any, tmp_path: Path) -> None:
